@@ -1,0 +1,45 @@
+# Gatehouse: `make run` to try it, `make test` to run every test. Both set themselves up.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Django 6 needs Python 3.12 or newer; use the first one this machine has.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gatehouse
+REDIS ?= redis://127.0.0.1:6379
+
+.PHONY: setup system-deps run test test-postgres lint ci bench
+
+$(BIN)/.installed: requirements/*.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements/test.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Browser tests drive Debian's Chromium; install it if the machine lacks it.
+system-deps:
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: setup
+	$(BIN)/ruff check src e2e bench scripts manage.py
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: setup system-deps lint
+	SQLITE_PATH=:memory: $(BIN)/python -m pytest -q
+
+# The same suite on PostgreSQL, with Redis as cache and broker and a real Celery worker.
+test-postgres: setup system-deps
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS)/1 CELERY_BROKER_URL=$(REDIS)/2 \
+		$(BIN)/python -m pytest -q
+
+ci: test test-postgres
+
+bench: setup
+	$(BIN)/python bench/feed.py

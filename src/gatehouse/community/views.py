@@ -1,0 +1,150 @@
+"""The parents' feed, commenting, and staff posting."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gatehouse.accounts.models import JoinRequest, Membership, Role
+from gatehouse.accounts.permissions import (
+    POSTING_ROLES,
+    access_membership,
+    access_school,
+    check_not_removed,
+    staff_view,
+)
+from gatehouse.community import actions
+from gatehouse.community.forms import CommentForm, PostForm
+from gatehouse.community.models import Comment, Post
+from gatehouse.schools.models import School, SchoolDocument
+
+POSTS_PER_PAGE = 10
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "community/welcome.html",
+                      {"schools": School.objects.order_by("name")})
+    staff_school_ids = request.user.staff_roles.values_list("school_id", flat=True)
+    member_school_ids = request.user.memberships.values_list("school_id", flat=True)
+    schools = School.objects.filter(pk__in=[*staff_school_ids, *member_school_ids]).order_by(
+        "name")
+    if len(schools) == 1:
+        return redirect("feed", slug=schools[0].slug)
+    return render(request, "community/welcome.html", {"schools": schools, "mine": True})
+
+
+def _feed_context(request: HttpRequest, school: School,
+                  membership: Membership | None) -> dict[str, object]:
+    comments = Comment.objects.seen_by(request.user).select_related("author")
+    posts = (
+        Post.objects.filter(school=school)
+        .select_related("author")
+        .prefetch_related(Prefetch("comments", queryset=comments, to_attr="shown_comments"))
+    )
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    roles = request.user.roles_at(school.pk)
+    return {
+        "school": school,
+        "page": page,
+        "membership": membership,
+        "restriction": membership.active_restriction() if membership else None,
+        "rules": school.current_document(SchoolDocument.Kind.GROUP_RULES),
+        "can_post": bool(roles & POSTING_ROLES),
+        "comment_form": CommentForm(),
+    }
+
+
+@login_required
+def feed(request: HttpRequest, slug: str) -> HttpResponse:
+    school = access_school(slug)
+    membership = access_membership(request.user, school)
+    try:
+        check_not_removed(membership)
+    except PermissionDenied:
+        return render(request, "community/removed.html", {
+            "school": school, "restriction": membership.active_restriction()}, status=403)
+    return render(request, "community/feed.html", _feed_context(request, school, membership))
+
+
+def rules(request: HttpRequest, slug: str) -> HttpResponse:
+    school = access_school(slug)
+    return render(request, "community/rules.html", {
+        "school": school,
+        "rules": school.current_document(SchoolDocument.Kind.GROUP_RULES),
+        "hsa": school.current_document(SchoolDocument.Kind.HOME_SCHOOL_AGREEMENT),
+    })
+
+
+@login_required
+@require_POST
+def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    school = access_school(slug)
+    membership = access_membership(request.user, school)
+    check_not_removed(membership)
+    post = get_object_or_404(Post, pk=post_id, school=school)
+    form = CommentForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            comment = actions.do_add_comment(post, author=request.user, membership=membership,
+                                             body=form.cleaned_data["body"])
+        except PermissionDenied as exc:
+            error = str(exc)
+        else:
+            if comment.status == Comment.Status.HELD:
+                messages.info(request, "Thank you. Your comment is awaiting review by a moderator.")
+    else:
+        error = " ".join(form.errors["body"])
+    if request.htmx:
+        post.shown_comments = list(Comment.objects.seen_by(request.user).filter(post=post)
+                                   .select_related("author"))
+        return render(request, "community/_comments.html", {
+            "post": post, "school": school, "comment_form": form if error else CommentForm(),
+            "comment_error": error, "restriction": None,
+        }, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{school_feed_url(school)}#post-{post.pk}")
+
+
+def school_feed_url(school: School) -> str:
+    return reverse("feed", kwargs={"slug": school.slug})
+
+
+@staff_view(*Role.values)
+def staff_home(request: HttpRequest, school: School) -> HttpResponse:
+    roles = request.user.roles_at(school.pk)
+    pending = JoinRequest.objects.filter(school=school, status=JoinRequest.Status.PENDING).count()
+    return render(request, "community/staff_home.html", {
+        "school": school, "roles": [Role(r).label for r in sorted(roles)],
+        "pending_requests": pending if Role.ADMINISTRATOR in roles else None,
+    })
+
+
+@staff_view(Role.ADMINISTRATOR, Role.POSTER)
+def post_new(request: HttpRequest, school: School) -> HttpResponse:
+    form = PostForm(request.POST or None, initial={"comments_enabled": True})
+    if request.method == "POST" and form.is_valid():
+        post = actions.do_create_post(school, actor=request.user, data=form.cleaned_data)
+        messages.success(request, "Your post is on the parents' feed.")
+        return redirect(f"{school_feed_url(school)}#post-{post.pk}")
+    return render(request, "community/post_new.html", {"school": school, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@staff_view(Role.ADMINISTRATOR, Role.POSTER)
+@require_POST
+def toggle_comments(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post, pk=pk, school=school)
+    enabled = request.POST.get("enabled") == "1"
+    actions.do_set_comments_enabled(post, actor=request.user, enabled=enabled)
+    messages.success(request, "Comments are on." if enabled else "Comments are turned off.")
+    return redirect(f"{school_feed_url(school)}#post-{post.pk}")

@@ -1,0 +1,29 @@
+"""URLs: parents' pages under /s/<school>/, the staff console under /s/<school>/staff/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from gatehouse.accounts import urls as accounts_urls
+from gatehouse.audit import urls as audit_urls
+from gatehouse.community import urls as community_urls
+from gatehouse.community.views import home
+
+# Each app contributes its staff pages; all are served under one "staff" namespace.
+staff_urlpatterns = [
+    *community_urls.staff_urlpatterns,
+    *accounts_urls.staff_urlpatterns,
+    *audit_urls.staff_urlpatterns,
+]
+
+school_urlpatterns = [
+    *community_urls.school_urlpatterns,
+    *accounts_urls.school_urlpatterns,
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("s/<slug:slug>/staff/", include((staff_urlpatterns, "staff"))),
+    path("s/<slug:slug>/", include(school_urlpatterns)),
+]
