@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: setup system-deps lint
-	SQLITE_PATH=:memory: $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 
 # The same suite on PostgreSQL, with Redis as cache and broker and a real Celery worker.
 test-postgres: setup system-deps

@@ -1,0 +1,79 @@
+"""Helpers shared by the unit, integration and browser tests (no mocks: real services)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+def totp_now(secret_b32: str, *, at: float | None = None) -> str:
+    """An RFC 6238 code computed independently of allauth, as an authenticator app would."""
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    counter = int((at if at is not None else time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+@dataclass
+class _Inbox:
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+class SMTPServer:
+    """A real SMTP server on localhost that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.inbox = _Inbox()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SMTPServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list[Message]:
+        return self.inbox.messages
+
+    def wait_for(self, to: str, timeout: float = 10.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to in message.get("To", ""):
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(f"no email to {to} arrived; got {[m['To'] for m in self.messages]}")
+
+    def body_of(self, message: Message) -> str:
+        payload = message.get_payload(decode=True)
+        return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with a small memory cost, for tests only: same algorithm, far less work."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
