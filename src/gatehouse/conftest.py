@@ -19,6 +19,25 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """With a broker configured (the PostgreSQL CI run), tasks go through Redis to a real
+    Celery worker running beside the tests; without one they run in-process."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        yield
+        return
+    from celery.contrib.testing.worker import start_worker
+
+    from gatehouse.celery import app
+
+    app.control.purge()
+    with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False,
+                                                   shutdown_timeout=30):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["gatehouse.lib.testing.FastArgon2PasswordHasher"]

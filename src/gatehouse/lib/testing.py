@@ -57,12 +57,13 @@ class SMTPServer:
     def messages(self) -> list[Message]:
         return self.inbox.messages
 
-    def wait_for(self, to: str, timeout: float = 10.0) -> Message:
+    def wait_for(self, to: str, *, count: int = 1, timeout: float = 15.0) -> Message:
+        """The latest of at least `count` emails to `to` (a Celery worker may still be sending)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for message in self.messages:
-                if to in message.get("To", ""):
-                    return message
+            found = [m for m in self.messages if to in m.get("To", "")]
+            if len(found) >= count:
+                return found[-1]
             time.sleep(0.05)
         raise AssertionError(f"no email to {to} arrived; got {[m['To'] for m in self.messages]}")
 
