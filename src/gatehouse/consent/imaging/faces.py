@@ -197,6 +197,8 @@ def _verified(data: bytes, sha256: str, origin: Path) -> bytes:
 def _load_yunet() -> Callable[[np.ndarray], np.ndarray]:
     import cv2
 
+    # OpenCV 5 warns on every load that its new graph engine ignores the DNN target we never set.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     model = _package_file(YUNET_PACKAGE, YUNET_FILE, YUNET_SHA256)
     net = cv2.FaceDetectorYN.create(
         "onnx",
