@@ -17,6 +17,14 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Members", "staff:members", frozenset({Role.ADMINISTRATOR})),
     ("Staff roles", "staff:roles", frozenset({Role.ADMINISTRATOR})),
     ("Audit log", "staff:audit", frozenset({Role.ADMINISTRATOR, Role.HEAD_TEACHER})),
+    ("Moderation", "staff:moderation_queue", frozenset({Role.MODERATOR, Role.ADMINISTRATOR,
+                                                         Role.HEAD_TEACHER, Role.DSL})),
+    ("Policy rules", "staff:moderation_rules", frozenset({Role.ADMINISTRATOR})),
+    ("Watched words", "staff:moderation_watched", frozenset({Role.ADMINISTRATOR,
+                                                             Role.MODERATOR})),
+    ("Roster", "staff:moderation_roster", frozenset({Role.ADMINISTRATOR})),
+    ("Platform reports", "staff:platform_reports", frozenset({Role.MODERATOR,
+                                                              Role.ADMINISTRATOR})),
 ]
 
 

@@ -36,8 +36,8 @@ def do_set_comments_enabled(post: Post, *, actor: User, enabled: bool) -> None:
     with transaction.atomic():
         post.comments_enabled = enabled
         post.save(update_fields=["comments_enabled"])
-        action = "community.post.comments_enabled" if enabled else "community.post.comments_disabled"
-        record(action, actor=actor, school=post.school, target=post)
+        state = "enabled" if enabled else "disabled"
+        record(f"community.post.comments_{state}", actor=actor, school=post.school, target=post)
 
 
 def check_add_comment(post: Post, membership: Membership | None) -> None:
@@ -48,8 +48,16 @@ def check_add_comment(post: Post, membership: Membership | None) -> None:
 
 def do_add_comment(post: Post, *, author: User, membership: Membership | None,
                    body: str) -> Comment:
+    """Save the comment held, then let the policy check release it: nobody else can see it
+    until the check has run, and a failed check leaves it held rather than lost."""
+    from gatehouse.moderation.screening import screen_comment
+
     check_add_comment(post, membership)
-    comment = Comment.objects.create(post=post, author=author, body=body)
-    if membership is None:  # staff replies are staff actions, so they are audited
-        record("community.comment.staff_reply", actor=author, school=post.school, target=comment)
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=author, body=body,
+                                         status=Comment.Status.HELD)
+        screen_comment(comment)
+        if membership is None:  # staff replies are staff actions, so they are audited
+            record("community.comment.staff_reply", actor=author, school=post.school,
+                   target=comment)
     return comment

@@ -26,6 +26,12 @@ from gatehouse.community.models import Comment, Post
 from gatehouse.schools.models import School, SchoolDocument
 
 POSTS_PER_PAGE = 10
+COMMENT_NOTICES = {
+    Comment.Status.HELD: "Thank you. Your comment is awaiting review by a moderator before "
+                         "others can see it.",
+    Comment.Status.HIDDEN: "Your comment was not posted because it contains words the school's "
+                           "group rules do not allow.",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -91,7 +97,7 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     check_not_removed(membership)
     post = get_object_or_404(Post, pk=post_id, school=school)
     form = CommentForm(request.POST)
-    error = ""
+    error = notice = ""
     if form.is_valid():
         try:
             comment = actions.do_add_comment(post, author=request.user, membership=membership,
@@ -99,8 +105,7 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             error = str(exc)
         else:
-            if comment.status == Comment.Status.HELD:
-                messages.info(request, "Thank you. Your comment is awaiting review by a moderator.")
+            notice = COMMENT_NOTICES.get(comment.status, "")
     else:
         error = " ".join(form.errors["body"])
     if request.htmx:
@@ -108,10 +113,12 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
                                    .select_related("author"))
         return render(request, "community/_comments.html", {
             "post": post, "school": school, "comment_form": form if error else CommentForm(),
-            "comment_error": error, "restriction": None,
+            "comment_error": error, "comment_notice": notice, "restriction": None,
         }, status=400 if error else 200)
     if error:
         messages.error(request, error)
+    elif notice:
+        messages.info(request, notice)
     return redirect(f"{school_feed_url(school)}#post-{post.pk}")
 
 

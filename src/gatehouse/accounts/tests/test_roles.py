@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -33,8 +34,8 @@ _ROUTES = {
 def _url(name: str, slug: str, callback: Any) -> str:
     # Views that act on one object get an id that does not exist: the role check comes first.
     kwargs: dict[str, Any] = {"slug": slug}
-    if "pk" in _ROUTES[name]:
-        kwargs["pk"] = 999_999
+    for converter, key in re.findall(r"<(\w+):(\w+)>", _ROUTES[name]):
+        kwargs[key] = 999_999 if converter == "int" else "approve"
     return reverse(f"staff:{name}", kwargs=kwargs)
 
 

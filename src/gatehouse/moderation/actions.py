@@ -1,0 +1,194 @@
+"""Moderators' workflows: approve, hide (kept as evidence), escalate, reports and rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gatehouse.accounts.models import Role, StaffRole, User
+from gatehouse.audit.log import record
+from gatehouse.community.models import Comment
+from gatehouse.lib.mail import email_after_commit
+from gatehouse.moderation.models import (
+    CommentReport,
+    CustodyEvent,
+    Evidence,
+    PlatformReport,
+    PolicyRule,
+    QueueItem,
+    RosterEntry,
+    WatchedPhrase,
+)
+from gatehouse.moderation.policy import SEVERITY
+from gatehouse.schools.models import School
+
+REPORT_SEVERITY_DISCOUNT = 10
+
+
+def check_open(item: QueueItem) -> None:
+    if item.status != QueueItem.Status.OPEN:
+        raise ValidationError(f"This comment was already {item.get_status_display().lower()}.")
+
+
+def _lock(item: QueueItem) -> QueueItem:
+    return QueueItem.objects.select_for_update().select_related("comment").get(pk=item.pk)
+
+
+def _close(item: QueueItem, status: str, actor: User | None, note: str) -> None:
+    item.status = status
+    item.decided_by = actor
+    item.decided_at = timezone.now()
+    item.note = note.strip() or item.note
+    item.save()
+
+
+def do_approve(item: QueueItem, *, actor: User) -> None:
+    with transaction.atomic():
+        item = _lock(item)
+        check_open(item)
+        item.comment.status = Comment.Status.VISIBLE
+        item.comment.save(update_fields=["status"])
+        _close(item, QueueItem.Status.APPROVED, actor, "")
+        record("moderation.comment.approved", actor=actor, school=item.school,
+               target=item.comment, details={"categories": item.categories})
+
+
+def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str, note: str) -> Evidence:
+    """Hide the comment and keep its original, hashed, with the first custody entry."""
+    comment = item.comment
+    comment.status = Comment.Status.HIDDEN
+    comment.save(update_fields=["status"])
+    evidence = Evidence.objects.create(school=item.school, comment=comment,
+                                       content=comment.body, sha256=Evidence.hash_of(comment.body),
+                                       created_by=actor)
+    CustodyEvent.objects.create(evidence=evidence, actor=actor, action="created")
+    _close(item, status, actor, note)
+    record(f"moderation.comment.{status}", actor=actor, school=item.school, target=comment,
+           details={"sha256": evidence.sha256, "categories": item.categories, "note": note})
+    return evidence
+
+
+def do_hide(item: QueueItem, *, actor: User, note: str = "") -> Evidence:
+    with transaction.atomic():
+        item = _lock(item)
+        check_open(item)
+        return hide_as_evidence(item, actor=actor, status=QueueItem.Status.HIDDEN, note=note)
+
+
+def do_escalate(item: QueueItem, *, actor: User, note: str = "") -> Evidence:
+    """Hide the comment and put it in front of the head teacher for the escalation ladder."""
+    with transaction.atomic():
+        item = _lock(item)
+        check_open(item)
+        evidence = hide_as_evidence(item, actor=actor, status=QueueItem.Status.ESCALATED,
+                                    note=note)
+        heads = StaffRole.objects.filter(school=item.school, role=Role.HEAD_TEACHER)
+        email_after_commit(sorted(set(heads.values_list("user__email", flat=True))),
+                           "moderation/email/escalated",
+                           {"school": item.school, "comment": item.comment, "note": note,
+                            "actor": actor})
+    return evidence
+
+
+def do_report_comment(comment: Comment, *, reporter: User, category: str,
+                      reason: str) -> CommentReport:
+    """A member reports a visible comment; it joins (or re-enters) the moderators' queue."""
+    if comment.status != Comment.Status.VISIBLE:
+        raise ValidationError("This comment is already being looked at.")
+    school = comment.post.school
+    try:
+        with transaction.atomic():
+            report = CommentReport.objects.create(comment=comment, reporter=reporter,
+                                                  category=category, reason=reason.strip())
+            _queue_report(comment, school, category)
+            record("moderation.comment.reported", actor=reporter, school=school,
+                   target=comment, details={"category": category})
+    except IntegrityError as exc:
+        raise ValidationError("You have already reported this comment. Thank you.") from exc
+    return report
+
+
+def _queue_report(comment: Comment, school: School, category: str) -> None:
+    severity = max(SEVERITY[category] - REPORT_SEVERITY_DISCOUNT, 1)
+    item, created = QueueItem.objects.get_or_create(
+        comment=comment, defaults={"school": school, "source": QueueItem.Source.REPORT,
+                                   "severity": severity, "categories": [category]})
+    if not created:
+        item.status = QueueItem.Status.OPEN
+        item.source = QueueItem.Source.REPORT
+        item.severity = max(item.severity, severity)
+        item.categories = sorted(set(item.categories) | {category})
+        item.save()
+
+
+def do_view_evidence(evidence: Evidence, *, actor: User) -> None:
+    CustodyEvent.objects.create(evidence=evidence, actor=actor, action="viewed")
+
+
+def do_record_platform_report(school: School, *, actor: User, data: dict[str, Any]
+                              ) -> PlatformReport:
+    with transaction.atomic():
+        report = PlatformReport.objects.create(school=school, recorded_by=actor, **data)
+        record("moderation.platform_report.recorded", actor=actor, school=school, target=report,
+               details={"platform": report.platform, "reference": report.reference,
+                        "outcome": report.outcome})
+    return report
+
+
+def do_update_platform_outcome(report: PlatformReport, *, actor: User, outcome: str) -> None:
+    with transaction.atomic():
+        report.outcome = outcome
+        report.save(update_fields=["outcome"])
+        record("moderation.platform_report.outcome", actor=actor, school=report.school,
+               target=report, details={"outcome": outcome})
+
+
+def do_save_rules(school: School, *, actor: User, rules: dict[str, tuple[str, float]]) -> None:
+    with transaction.atomic():
+        for category, (action, threshold) in rules.items():
+            PolicyRule.objects.update_or_create(
+                school=school, category=category,
+                defaults={"action": action, "threshold": threshold})
+        record("moderation.rules.changed", actor=actor, school=school,
+               details={c: {"action": a, "threshold": t} for c, (a, t) in rules.items()})
+
+
+def do_add_watched(school: School, *, actor: User, phrase: str, action: str) -> WatchedPhrase:
+    phrase = " ".join(phrase.split())
+    if WatchedPhrase.objects.filter(school=school, phrase__iexact=phrase).exists():
+        raise ValidationError(f"“{phrase}” is already on the list.")
+    with transaction.atomic():
+        watched = WatchedPhrase.objects.create(school=school, phrase=phrase, action=action,
+                                               added_by=actor)
+        record("moderation.watched.added", actor=actor, school=school, target=watched,
+               details={"phrase": phrase, "action": action})
+    return watched
+
+
+def do_remove_watched(watched: WatchedPhrase, *, actor: User) -> None:
+    with transaction.atomic():
+        record("moderation.watched.removed", actor=actor, school=watched.school,
+               details={"phrase": watched.phrase, "action": watched.action})
+        watched.delete()
+
+
+def do_add_roster_entry(school: School, *, actor: User, data: dict[str, Any]) -> RosterEntry:
+    with transaction.atomic():
+        entry = RosterEntry.objects.create(school=school, **data)
+        record("moderation.roster.added", actor=actor, school=school, target=entry)
+    return entry
+
+
+def do_remove_roster_entry(entry: RosterEntry, *, actor: User) -> None:
+    with transaction.atomic():
+        record("moderation.roster.removed", actor=actor, school=entry.school,
+               details={"entry": entry.pk})
+        entry.delete()
+
+
+def recent_window(days: int = 30) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days)

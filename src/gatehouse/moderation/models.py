@@ -1,0 +1,213 @@
+"""Moderation: the school's rules, each comment's scores, the queue, reports and evidence."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+from gatehouse.moderation.engine import CATEGORIES, LABELS
+
+CATEGORY_CHOICES = [(c, LABELS[c]) for c in CATEGORIES]
+
+
+class RosterEntry(models.Model):
+    """A pupil or member of staff the matcher should recognise when a comment names them."""
+
+    class Kind(models.TextChoices):
+        PUPIL = "pupil", "Pupil"
+        STAFF = "staff", "Staff"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=10, blank=True, help_text="Mr, Mrs, Miss, Ms, Dr")
+    role = models.CharField(max_length=100, blank=True, help_text="e.g. head teacher, "
+                            "year 6 teacher, SENCO")
+    year_group = models.CharField(max_length=30, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class PolicyRule(models.Model):
+    """What happens to a comment scored at or above the threshold in one category."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        HOLD = "hold", "Hold for review"
+        ALERT = "alert", "Hold and alert the head teacher and DSL"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=50, choices=CATEGORY_CHOICES)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    threshold = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "category"],
+                                               name="one_rule_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.action} at {self.threshold}"
+
+
+class WatchedPhrase(models.Model):
+    class Action(models.TextChoices):
+        BLOCK = "block", "Block (never published)"
+        HOLD = "hold", "Hold for review"
+        ALLOW = "allow", "Allow (ignored when scoring)"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    phrase = models.CharField(max_length=100)
+    action = models.CharField(max_length=5, choices=Action.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["action", "phrase"]
+        constraints = [models.UniqueConstraint(fields=["school", "phrase"],
+                                               name="one_watched_phrase")]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+class CommentScore(models.Model):
+    """What the engine said about one comment, and what the school's rules decided."""
+
+    comment = models.OneToOneField("community.Comment", on_delete=models.CASCADE,
+                                   related_name="score")
+    scores = models.JSONField()
+    triggers = models.JSONField(default=dict)
+    roster_matches = models.JSONField(default=list)
+    watched_hits = models.JSONField(default=list)
+    flagged = models.JSONField(default=list)  # categories at or above the school's thresholds
+    decision = models.CharField(max_length=10)
+    milliseconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.flagged}"
+
+
+class QueueItem(models.Model):
+    class Source(models.TextChoices):
+        AUTOMATIC = "auto", "Held automatically"
+        REPORT = "report", "Reported by a member"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting"
+        APPROVED = "approved", "Approved"
+        HIDDEN = "hidden", "Hidden"
+        ESCALATED = "escalated", "Escalated"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    comment = models.OneToOneField("community.Comment", on_delete=models.CASCADE,
+                                   related_name="queue_item")
+    source = models.CharField(max_length=6, choices=Source.choices)
+    severity = models.PositiveSmallIntegerField(default=0)
+    categories = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "status", "-severity", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} #{self.comment_id}"
+
+
+class CommentReport(models.Model):
+    comment = models.ForeignKey("community.Comment", on_delete=models.CASCADE,
+                                related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    category = models.CharField(max_length=50, choices=CATEGORY_CHOICES)
+    reason = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"],
+                                               name="one_report_per_person")]
+
+    def __str__(self) -> str:
+        return f"report of #{self.comment_id}"
+
+
+class Evidence(models.Model):
+    """The original of something hidden, kept with its hash; it is never edited or deleted."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    comment = models.ForeignKey("community.Comment", null=True, on_delete=models.PROTECT,
+                                related_name="evidence")
+    content = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evidence {self.sha256[:12]}"
+
+    @staticmethod
+    def hash_of(content: str) -> str:
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+    def is_intact(self) -> bool:
+        return self.hash_of(self.content) == self.sha256
+
+
+class CustodyEvent(models.Model):
+    """Chain of custody: who created, viewed or exported a piece of evidence, and when."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="custody")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+")
+    action = models.CharField(max_length=30)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at}"
+
+
+class PlatformReport(models.Model):
+    """A record that content elsewhere was reported to that platform's report-abuse."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for the platform"
+        REMOVED = "removed", "Removed by the platform"
+        REFUSED = "refused", "Platform declined to act"
+        OTHER = "other", "Other"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    platform = models.CharField(max_length=50)
+    content_url = models.URLField(blank=True, max_length=500)
+    reference = models.CharField(max_length=200, blank=True)
+    reported_on = models.DateField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    notes = models.TextField(blank=True, max_length=2000)
+    comment = models.ForeignKey("community.Comment", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.reference}"

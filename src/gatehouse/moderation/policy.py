@@ -1,0 +1,102 @@
+"""A school's moderation rules, with defaults, and the decision they give for a set of scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gatehouse.moderation.engine import CATEGORIES, DEFAULT_THRESHOLDS
+from gatehouse.moderation.models import PolicyRule, WatchedPhrase
+from gatehouse.schools.models import School
+
+Action = PolicyRule.Action
+
+# Threats and racist comments alert the head teacher and DSL at once; everything else the
+# policy names is held for a moderator.
+DEFAULT_ACTIONS: dict[str, str] = dict.fromkeys(CATEGORIES, Action.HOLD) | {
+    "threat_of_violence": Action.ALERT,
+    "racist_or_identity_hate": Action.ALERT,
+}
+
+# How urgent a held comment is, so the queue shows the worst first.
+SEVERITY: dict[str, int] = {
+    "threat_of_violence": 100,
+    "racist_or_identity_hate": 90,
+    "obscene_or_grossly_offensive": 70,
+    "insult_harassment_or_cyberbullying": 60,
+    "allegation_about_staff_or_pupil": 60,
+    "defamatory_statement": 50,
+    "negative_comment_about_person": 40,
+    "complaint_about_school_or_staff": 20,
+}
+WATCHED_HOLD_SEVERITY = 30
+BLOCK = "block"
+
+STARTER_WATCHED: list[tuple[str, str]] = [
+    ("kill you", WatchedPhrase.Action.HOLD),
+    ("wait outside the gates", WatchedPhrase.Action.HOLD),
+    ("paedo", WatchedPhrase.Action.HOLD),
+    ("groomer", WatchedPhrase.Action.HOLD),
+    ("sue the school", WatchedPhrase.Action.HOLD),
+    ("ofsted", WatchedPhrase.Action.HOLD),
+    ("nonce", WatchedPhrase.Action.BLOCK),
+    ("killed it", WatchedPhrase.Action.ALLOW),
+    ("Scunthorpe", WatchedPhrase.Action.ALLOW),
+]
+
+
+@dataclass(frozen=True)
+class Rules:
+    actions: dict[str, str]
+    thresholds: dict[str, float]
+    watched: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # "publish", "hold", "alert" or "block"
+    flagged: list[str]
+    severity: int
+
+    @property
+    def is_held(self) -> bool:
+        return self.action != Action.PUBLISH
+
+
+def ensure_defaults(school: School) -> None:
+    """Give a school the default rules and the starter watched list the first time."""
+    existing = set(PolicyRule.objects.filter(school=school).values_list("category", flat=True))
+    PolicyRule.objects.bulk_create(
+        PolicyRule(school=school, category=c, action=DEFAULT_ACTIONS[c],
+                   threshold=DEFAULT_THRESHOLDS[c])
+        for c in CATEGORIES if c not in existing
+    )
+    if not existing:
+        WatchedPhrase.objects.bulk_create(
+            [WatchedPhrase(school=school, phrase=p, action=a) for p, a in STARTER_WATCHED],
+            ignore_conflicts=True,
+        )
+
+
+def rules_for(school: School) -> Rules:
+    stored = {r.category: r for r in PolicyRule.objects.filter(school=school)}
+    return Rules(
+        actions={c: stored[c].action if c in stored else DEFAULT_ACTIONS[c] for c in CATEGORIES},
+        thresholds={c: stored[c].threshold if c in stored else DEFAULT_THRESHOLDS[c]
+                    for c in CATEGORIES},
+        watched=list(WatchedPhrase.objects.filter(school=school).values_list("phrase", "action")),
+    )
+
+
+def decide(scores: dict[str, float], watched_hits: list[tuple[str, str]] | list[list[str]],
+           rules: Rules) -> Decision:
+    flagged = [c for c in CATEGORIES if scores.get(c, 0.0) >= rules.thresholds[c]]
+    acting = [c for c in flagged if rules.actions[c] != Action.PUBLISH]
+    hit_actions = {action for _, action in watched_hits}
+    severity = max([SEVERITY[c] for c in acting], default=0)
+    if WatchedPhrase.Action.BLOCK in hit_actions:
+        return Decision(BLOCK, flagged, max(severity, WATCHED_HOLD_SEVERITY))
+    if any(rules.actions[c] == Action.ALERT for c in acting):
+        return Decision(Action.ALERT, flagged, severity)
+    if acting or WatchedPhrase.Action.HOLD in hit_actions:
+        return Decision(Action.HOLD, flagged, max(severity, WATCHED_HOLD_SEVERITY))
+    return Decision(Action.PUBLISH, flagged, 0)

@@ -1,0 +1,103 @@
+"""Check a new comment against the school's policy before anyone else can see it.
+
+The comment is saved as held first and only released once the check says so: if scoring
+fails for any reason the comment waits for a moderator rather than being lost or shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from gatehouse.accounts.models import Role, StaffRole
+from gatehouse.audit.log import record
+from gatehouse.community.models import Comment
+from gatehouse.lib.mail import email_after_commit
+from gatehouse.moderation.engine import Engine
+from gatehouse.moderation.models import CommentScore, QueueItem, WatchedPhrase
+from gatehouse.moderation.policy import BLOCK, Decision, Rules, decide, ensure_defaults, rules_for
+from gatehouse.moderation.school_roster import roster_for
+from gatehouse.schools.models import School
+
+logger = logging.getLogger(__name__)
+FAILED_CHECK_SEVERITY = 50
+ALERT_ROLES = (Role.HEAD_TEACHER, Role.DSL)
+
+
+def without_allowed(text: str, rules: Rules) -> str:
+    """Remove the school's allowed phrases ("killed it") so they do not count when scoring."""
+    for phrase, action in rules.watched:
+        if action == WatchedPhrase.Action.ALLOW and phrase.strip():
+            text = re.sub(rf"(?<!\w){re.escape(phrase.strip())}(?!\w)", " ", text,
+                          flags=re.IGNORECASE)
+    return text
+
+
+def score_text(school: School, text: str, rules: Rules | None = None) -> tuple[dict, Decision]:
+    """Score text for a school: the engine's explanation as JSON, and the rules' decision."""
+    rules = rules or rules_for(school)
+    watched = [(p, a) for p, a in rules.watched if a != WatchedPhrase.Action.ALLOW]
+    result = Engine.load().score(without_allowed(text, rules), roster=roster_for(school),
+                                 watched=watched)
+    explained = result.to_json()
+    return explained, decide(result.scores, result.watched_hits, rules)
+
+
+def screen_comment(comment: Comment) -> Decision | None:
+    """Score a held comment and release, hold or block it. Call inside the comment's
+    transaction; returns None if the check could not run (the comment stays held)."""
+    school = comment.post.school
+    ensure_defaults(school)
+    start = time.perf_counter()
+    try:
+        explained, decision = score_text(school, comment.body)
+    except Exception:
+        logger.exception("Scoring comment %s failed; holding it for a moderator", comment.pk)
+        _queue(comment, school, severity=FAILED_CHECK_SEVERITY, categories=[],
+               note="The automatic check could not run; please review.")
+        return None
+    CommentScore.objects.create(
+        comment=comment, scores=explained["scores"], triggers=explained["triggers"],
+        roster_matches=explained["roster_matches"], watched_hits=explained["watched_hits"],
+        flagged=decision.flagged, decision=decision.action,
+        milliseconds=(time.perf_counter() - start) * 1000,
+    )
+    _apply(comment, school, decision)
+    return decision
+
+
+def _apply(comment: Comment, school: School, decision: Decision) -> None:
+    if not decision.is_held:
+        comment.status = Comment.Status.VISIBLE
+        comment.save(update_fields=["status"])
+        return
+    item = _queue(comment, school, severity=decision.severity, categories=decision.flagged)
+    record("moderation.comment.held", school=school, target=comment,
+           details={"decision": decision.action, "categories": decision.flagged})
+    if decision.action == BLOCK:
+        from gatehouse.moderation.actions import hide_as_evidence
+
+        hide_as_evidence(item, actor=None, status=QueueItem.Status.HIDDEN,
+                         note="Blocked automatically: contains a phrase the school blocks.")
+    if decision.action == "alert":
+        _alert_leaders(comment, school, decision)
+    if "complaint_about_school_or_staff" in decision.flagged:
+        email_after_commit([comment.author.email], "moderation/email/complaint_reply",
+                           {"school": school, "comment": comment})
+
+
+def _queue(comment: Comment, school: School, *, severity: int, categories: list[str],
+           note: str = "") -> QueueItem:
+    return QueueItem.objects.create(school=school, comment=comment, severity=severity,
+                                    categories=categories, source=QueueItem.Source.AUTOMATIC,
+                                    note=note)
+
+
+def _alert_leaders(comment: Comment, school: School, decision: Decision) -> None:
+    emails = set(StaffRole.objects.filter(school=school, role__in=ALERT_ROLES)
+                 .values_list("user__email", flat=True))
+    email_after_commit(sorted(emails), "moderation/email/alert",
+                       {"school": school, "comment": comment, "decision": decision})
+    record("moderation.alert.sent", school=school, target=comment,
+           details={"to": sorted(emails), "categories": decision.flagged})
