@@ -116,6 +116,7 @@ ACCOUNT_SESSION_REMEMBER = False
 _ATTEMPTS, _LOCKOUT = envint("LOGIN_ATTEMPTS", 5), envint("LOGIN_LOCKOUT_SECONDS", 900)
 ACCOUNT_RATE_LIMITS = {"login_failed": f"20/m/ip,{_ATTEMPTS}/{_LOCKOUT}s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "gatehouse.accounts.adapter.GatehouseMFAAdapter"
 MFA_TOTP_ISSUER = "Gatehouse"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"

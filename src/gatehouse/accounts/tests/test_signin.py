@@ -63,3 +63,16 @@ def test_parents_sign_in_with_a_password_only(school: Any, make_parent: Any) -> 
 def test_nobody_can_sign_up_without_a_join_request() -> None:
     response = Client().get(reverse("account_signup"))
     assert "Sign Up Closed" in response.content.decode() or response.status_code == 403
+
+
+def test_staff_cannot_switch_their_second_factor_off(school: Any, make_user: Any,
+                                                     make_parent: Any) -> None:
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    admin = make_user(school=school, roles=("administrator",))
+    assert not get_adapter().can_delete_authenticator(Authenticator.objects.get(user=admin))
+    parent = make_parent(school).user
+    TOTP.activate(parent, TOTP_SECRET)
+    assert get_adapter().can_delete_authenticator(Authenticator.objects.get(user=parent))
