@@ -2,24 +2,28 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
-# Django 6 needs Python 3.12 or newer; use the first one this machine has.
-PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do \
-	$$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+# Django 6 needs Python 3.12 (the face detector's package supports 3.12 only); use the first
+# Python 3.12 this machine has, including pyenv installs.
+PYTHON ?= $(shell for p in python3.12 $$(ls -d /root/.pyenv/versions/3.12*/bin/python3 2>/dev/null) python3; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gatehouse
 REDIS ?= redis://127.0.0.1:6379
 
-.PHONY: setup system-deps run test test-postgres lint ci bench
+.PHONY: setup runtime-deps system-deps run test test-postgres lint ci bench
 
 $(BIN)/.installed: requirements/*.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements/test.txt
 	touch $@
 
-setup: $(BIN)/.installed
+setup: runtime-deps $(BIN)/.installed
 
-# Browser tests drive Debian's Chromium; install it if the machine lacks it.
-system-deps:
+# OpenCV (face detection) needs libGL; browser tests drive Debian's Chromium.
+runtime-deps:
+	@ldconfig -p | grep -q libGL.so.1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgl1 libglib2.0-0; }
+
+system-deps: runtime-deps
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 run: setup
