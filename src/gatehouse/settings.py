@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gatehouse.schools",
     "gatehouse.accounts",
     "gatehouse.community",
+    "gatehouse.consent",
     "gatehouse.moderation",
 ]
 

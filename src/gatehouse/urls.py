@@ -8,6 +8,7 @@ from gatehouse.accounts import urls as accounts_urls
 from gatehouse.audit import urls as audit_urls
 from gatehouse.community import urls as community_urls
 from gatehouse.community.views import home
+from gatehouse.consent import urls as consent_urls
 from gatehouse.moderation import urls as moderation_urls
 
 # Each app contributes its staff pages; all are served under one "staff" namespace.
@@ -16,12 +17,14 @@ staff_urlpatterns = [
     *accounts_urls.staff_urlpatterns,
     *audit_urls.staff_urlpatterns,
     *moderation_urls.staff_urlpatterns,
+    *consent_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [
     *community_urls.school_urlpatterns,
     *accounts_urls.school_urlpatterns,
     *moderation_urls.school_urlpatterns,
+    *consent_urls.school_urlpatterns,
 ]
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from gatehouse.accounts.permissions import (
 from gatehouse.community import actions
 from gatehouse.community.forms import CommentForm, PostForm
 from gatehouse.community.models import Comment, Post
+from gatehouse.consent.feed import feed_posts
 from gatehouse.schools.models import School, SchoolDocument
 
 POSTS_PER_PAGE = 10
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _feed_context(request: HttpRequest, school: School,
                   membership: Membership | None) -> dict[str, object]:
     comments = Comment.objects.seen_by(request.user).select_related("author")
-    posts = (
+    posts = feed_posts(
         Post.objects.filter(school=school)
         .select_related("author")
         .prefetch_related(Prefetch("comments", queryset=comments, to_attr="shown_comments"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gatehouse.accounts.models import JoinRequest, Membership, Restriction, Role, StaffRole, User
 from gatehouse.community.models import Comment, Post
+from gatehouse.consent.demo import add_demo_consent
 from gatehouse.moderation.demo import add_demo_moderation
 from gatehouse.schools.models import School, SchoolDocument, Trust
 
@@ -73,6 +74,7 @@ def create_demo_school(*, slug: str = "oakfield", posts: int = 6) -> School:
         _restrict(parents[2], staff["admin@oakfield.example"])
         _pending_request(school)
         _posts(school, staff["admin@oakfield.example"], parents, posts)
+        add_demo_consent(school)
         add_demo_moderation(school, parents[:2])
     return school
 

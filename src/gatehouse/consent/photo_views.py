@@ -1,0 +1,185 @@
+"""Staff pages for photo posts: upload, the face overlay and tagging, the verdict, publishing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gatehouse.accounts.models import Role
+from gatehouse.accounts.permissions import staff_view
+from gatehouse.consent import biometrics, photos
+from gatehouse.consent.forms import AddFaceForm, NewDraftForm, PhotoForm
+from gatehouse.consent.models import Photo, PhotoDraft
+from gatehouse.schools.models import School
+
+POSTING = (Role.ADMINISTRATOR, Role.POSTER)
+
+
+@staff_view(*POSTING)
+def drafts(request: HttpRequest, school: School) -> HttpResponse:
+    found = PhotoDraft.objects.filter(school=school).select_related("author")[:100]
+    return render(request, "consent/drafts.html", {"school": school, "drafts": found})
+
+
+@staff_view(*POSTING)
+def draft_new(request: HttpRequest, school: School) -> HttpResponse:
+    form = NewDraftForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prepared = photos.prepare_upload(form.cleaned_data["photo"])
+            draft = photos.do_create_draft(
+                school, actor=request.user, body=form.cleaned_data["body"],
+                channels=form.cleaned_data["channels"], prepared=prepared,
+                alt_text=form.cleaned_data["alt_text"])
+        except ValidationError as exc:
+            form.add_error("photo", exc)
+        else:
+            return redirect("staff:draft", slug=school.slug, pk=draft.pk)
+    return render(request, "consent/draft_new.html", {"school": school, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _draft(school: School, pk: int) -> PhotoDraft:
+    return get_object_or_404(PhotoDraft, pk=pk, school=school)
+
+
+def _photo(school: School, pk: int) -> Photo:
+    return get_object_or_404(Photo.objects.select_related("draft"), pk=pk,
+                             draft__school=school)
+
+
+@staff_view(*POSTING)
+def draft_detail(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    return _render_draft(request, school, _draft(school, pk))
+
+
+def _render_draft(request: HttpRequest, school: School, draft: PhotoDraft, *,
+                  photo_form: PhotoForm | None = None, add_face_form: AddFaceForm | None = None,
+                  add_face_photo: int | None = None, status: int = 200) -> HttpResponse:
+    permitted = photos.permitted_staff(school)
+    shown = []
+    for photo, faces in photos.faces_for_check(draft):
+        rows = [(number, face, face.percent_box(),
+                 photos.face_blocks(face, number, draft.channels, permitted))
+                for number, face in enumerate(faces, start=1)]
+        shown.append((photo, rows, add_face_form if add_face_photo == photo.pk
+                      else AddFaceForm()))
+    pupils, staff = photos.tag_choices(school)
+    verdicts = photos.check_photos(draft)
+    return render(request, "consent/draft.html", {
+        "school": school, "draft": draft, "photos": shown, "verdicts": verdicts,
+        "all_clear": bool(shown) and all(v.ok for v in verdicts),
+        "pupils": pupils, "staff": staff, "permitted": permitted,
+        "photo_form": photo_form or PhotoForm(),
+        "recognition": biometrics.settings_for(school).recognition_enabled,
+        "recognition_model": biometrics.RECOGNITION_MODEL,
+    }, status=status)
+
+
+@staff_view(*POSTING)
+@require_POST
+def add_photo(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    draft = _draft(school, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            prepared = photos.prepare_upload(form.cleaned_data["photo"])
+            photos.do_add_photo(draft, actor=request.user, prepared=prepared,
+                                alt_text=form.cleaned_data["alt_text"])
+        except ValidationError as exc:
+            form.add_error("photo", exc)
+    if form.errors:
+        return _render_draft(request, school, draft, photo_form=form, status=400)
+    messages.success(request, "Photo added. Tag every face below.")
+    return redirect("staff:draft", slug=school.slug, pk=draft.pk)
+
+
+@staff_view(*POSTING)
+@require_POST
+def tag_faces(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    photo = _photo(school, pk)
+    tags = {int(key.removeprefix("face-")): value for key, value in request.POST.items()
+            if key.startswith("face-") and key.removeprefix("face-").isdigit()}
+    try:
+        changed = photos.do_tag_faces(photo, actor=request.user, tags=tags)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Tags saved ({changed} changed).")
+    return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def add_face(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    photo = _photo(school, pk)
+    form = AddFaceForm(request.POST)
+    if form.is_valid():
+        try:
+            photos.do_add_face(photo, actor=request.user,
+                               **{k: float(v) for k, v in form.cleaned_data.items()})
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if form.errors:
+        return _render_draft(request, school, photo.draft, add_face_form=form,
+                             add_face_photo=photo.pk, status=400)
+    messages.success(request, "Face added. Tag it below.")
+    return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def publish_draft(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    draft = _draft(school, pk)
+    try:
+        photos.do_publish_draft(draft, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Published. " + ", ".join(draft.channel_labels()) + ".")
+    return redirect("staff:draft", slug=school.slug, pk=draft.pk)
+
+
+def _to_photo(school: School, photo: Photo) -> HttpResponse:
+    url = reverse("staff:draft", kwargs={"slug": school.slug, "pk": photo.draft_id})
+    return redirect(f"{url}#photo-{photo.pk}")
+
+
+def _jpeg(data_or_file: object, name: str) -> HttpResponse:
+    response = (FileResponse(data_or_file, content_type="image/jpeg") if not isinstance(
+        data_or_file, bytes) else HttpResponse(data_or_file, content_type="image/jpeg"))
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@staff_view(*POSTING)
+def photo_preview(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """The upright working copy the faces are drawn over (staff only, never public)."""
+    photo = _photo(school, pk)
+    return _jpeg(photo.preview.open("rb"), f"photo-{photo.pk}.jpg")
+
+
+@staff_view(*POSTING)
+def photo_as_published(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """Exactly what would be published now: blurred faces, no metadata."""
+    photo = _photo(school, pk)
+    if photo.published:
+        return _jpeg(photo.published.open("rb"), f"published-{photo.pk}.jpg")
+    return _jpeg(photos.render_published(photo), f"published-{photo.pk}.jpg")
+
+
+@staff_view(*POSTING)
+def photo_original(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """The original as uploaded, as a download: it may hold metadata, so only staff get it."""
+    photo = _photo(school, pk)
+    response = FileResponse(photo.original.open("rb"), as_attachment=True,
+                            filename=f"original-{photo.pk}",
+                            content_type="application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    return response
+

@@ -1,0 +1,81 @@
+"""Withdrawal reaches the past: when a pupil's consent is withdrawn or they join the restricted
+list, every published item showing them is found, hidden from the parents' group at once, and
+given a takedown task for each other channel it went to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from gatehouse.accounts.models import User
+from gatehouse.audit.log import record
+from gatehouse.consent.models import (
+    Channel,
+    Face,
+    PhotoDraft,
+    PostImage,
+    Pupil,
+    TakedownTask,
+)
+
+
+@dataclass
+class ReachResult:
+    drafts: list[PhotoDraft] = field(default_factory=list)
+    hidden_posts: list[int] = field(default_factory=list)
+    takedowns: list[TakedownTask] = field(default_factory=list)
+
+
+def published_items_showing(pupil: Pupil) -> list[PhotoDraft]:
+    """Published drafts with a photo where this pupil is tagged (blurred faces don't count:
+    a blurred face shows nobody)."""
+    draft_ids = Face.objects.filter(pupil=pupil, kind=Face.Kind.PUPIL,
+                                    photo__draft__published_at__isnull=False).values(
+        "photo__draft_id")
+    return list(PhotoDraft.objects.filter(pk__in=draft_ids).prefetch_related("deliveries"))
+
+
+def do_reach_past(pupil: Pupil, *, channels: list[str], actor: User | None,
+                  reason: str) -> ReachResult:
+    result = ReachResult()
+    with transaction.atomic():
+        for draft in published_items_showing(pupil):
+            delivered = {d.channel for d in draft.deliveries.all()}
+            reached = [c for c in channels if c in delivered]
+            if not reached:
+                continue
+            result.drafts.append(draft)
+            for channel in reached:
+                _reach_one(draft, pupil, channel, reason, result)
+        if result.drafts:
+            record("consent.pupil.withdrawn", actor=actor, school=pupil.school, target=pupil,
+                   details={"channels": channels, "reason": reason,
+                            "drafts": [d.pk for d in result.drafts],
+                            "hidden_posts": result.hidden_posts,
+                            "takedowns": [t.pk for t in result.takedowns]})
+    return result
+
+
+def _reach_one(draft: PhotoDraft, pupil: Pupil, channel: str, reason: str,
+               result: ReachResult) -> None:
+    if channel == Channel.PARENTS_GROUP:
+        if draft.post_id is not None:
+            PostImage.objects.filter(post_id=draft.post_id, hidden_at__isnull=True).update(
+                hidden_at=timezone.now(), hidden_reason=reason[:300])
+            result.hidden_posts.append(draft.post_id)
+        return
+    task, _ = TakedownTask.objects.get_or_create(
+        school=draft.school, draft=draft, pupil=pupil, channel=channel, done_at__isnull=True,
+        defaults={"reason": reason[:300]})
+    result.takedowns.append(task)
+
+
+def do_complete_takedown(task: TakedownTask, *, actor: User) -> None:
+    with transaction.atomic():
+        task.done_at, task.done_by = timezone.now(), actor
+        task.save(update_fields=["done_at", "done_by"])
+        record("consent.takedown.done", actor=actor, school=task.school, target=task,
+               details={"channel": task.channel, "draft": task.draft_id})
+
