@@ -114,7 +114,9 @@ class DraftForm(forms.Form):
 class PhotoForm(forms.Form):
     photo = forms.FileField(label="Photo (JPEG, PNG, WebP or HEIC)",
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-                            error_messages={"required": "Please choose a photo to upload."})
+                            error_messages={"required": "Please choose a photo to upload.",
+                                            "empty": "The file is empty. Please choose a "
+                                                     "photo to upload."})
     alt_text = forms.CharField(
         label="Describe the photo for people who use screen readers", max_length=300,
         help_text="e.g. “Year 4 pupils holding their Roman shields in the hall”. "
