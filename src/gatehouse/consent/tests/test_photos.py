@@ -221,3 +221,40 @@ def test_a_missed_face_can_be_added_by_hand_and_then_blocks(
     added = checked.faces.get(source=Face.Source.MANUAL)
     assert (added.x, added.y, added.w, added.h) == (200, 150, 40, 36)
     assert len(_verdict(checked)["parents_group"]) == 1
+
+
+def _crowd(columns: int = 26, rows: int = 24) -> bytes:
+    """One face tiled 600 times: more faces than anyone can check one by one."""
+    face = Image.open(GROUP_PHOTO).convert("RGB").crop((225, 190, 306, 290)).resize((64, 80))
+    crowd = Image.new("RGB", (columns * 72, rows * 88), (128, 128, 128))
+    for i in range(columns):
+        for j in range(rows):
+            crowd.paste(face, (i * 72 + 4, j * 88 + 4))
+    out = io.BytesIO()
+    crowd.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
+def test_a_photo_with_too_many_faces_is_refused(school: Any, admin: Any,
+                                                login_client: Any) -> None:
+    response = _new_draft(login_client(admin), school, _crowd())
+    assert response.status_code == 400
+    assert "more than 500 faces" in response.content.decode()
+    assert not PhotoDraft.objects.exists()
+
+
+@pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
+def test_an_iphone_heic_photo_is_accepted_and_shown_as_jpeg(school: Any, admin: Any,
+                                                            login_client: Any) -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.open(GROUP_PHOTO).save(out, "HEIF")
+    client = login_client(admin)
+    assert _new_draft(client, school, out.getvalue(), name="IMG_0001.HEIC").status_code == 302
+    photo = Photo.objects.get()
+    assert photo.faces.count() == 3
+    preview = client.get(reverse("staff:photo_preview",
+                                 kwargs={"slug": school.slug, "pk": photo.pk}))
+    assert b"".join(preview.streaming_content).startswith(b"\xff\xd8")
