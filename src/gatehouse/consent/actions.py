@@ -98,12 +98,6 @@ def _mark_left(pupil: Pupil, when: Any) -> None:
     ReferenceTemplate.objects.filter(pupil=pupil).delete()
 
 
-def link_parent_accounts(user: User) -> int:
-    """Link responsibilities recorded under this account's email (call when a parent joins)."""
-    return ParentalResponsibility.objects.filter(
-        email__iexact=user.email, user__isnull=True).update(user=user)
-
-
 # --- the restricted list ---------------------------------------------------------------------
 
 
