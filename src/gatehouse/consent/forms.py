@@ -101,14 +101,17 @@ class ImagePermissionForm(forms.Form):
         choices=[("yes", "Yes, I give permission"), ("no", "No, I do not give permission")])
 
 
-class DraftForm(forms.Form):
-    body = forms.CharField(label="Post text", max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 4}),
-                           validators=[validate_no_control_chars])
+class ChannelsForm(forms.Form):
     channels = forms.MultipleChoiceField(
         label="Where will it be published?", choices=Channel.choices,
         widget=forms.CheckboxSelectMultiple, initial=[Channel.PARENTS_GROUP],
         error_messages={"required": "Choose at least one place to publish."})
+
+
+class DraftForm(ChannelsForm):
+    body = forms.CharField(label="Post text", max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           validators=[validate_no_control_chars])
 
 
 class PhotoForm(forms.Form):

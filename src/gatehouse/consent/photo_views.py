@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from gatehouse.accounts.models import Role
 from gatehouse.accounts.permissions import staff_view
 from gatehouse.consent import biometrics, photos
-from gatehouse.consent.forms import AddFaceForm, NewDraftForm, PhotoForm
+from gatehouse.consent.forms import AddFaceForm, ChannelsForm, NewDraftForm, PhotoForm
 from gatehouse.consent.models import Photo, PhotoDraft
 from gatehouse.schools.models import School
 
@@ -75,6 +75,7 @@ def _render_draft(request: HttpRequest, school: School, draft: PhotoDraft, *,
         "all_clear": bool(shown) and all(v.ok for v in verdicts),
         "pupils": pupils, "staff": staff, "permitted": permitted,
         "photo_form": photo_form or PhotoForm(),
+        "channels_form": ChannelsForm(initial={"channels": draft.channels}),
         "recognition": biometrics.settings_for(school).recognition_enabled,
         "recognition_model": biometrics.RECOGNITION_MODEL,
     }, status=status)
@@ -129,6 +130,24 @@ def add_face(request: HttpRequest, school: School, pk: int) -> HttpResponse:
                              add_face_photo=photo.pk, status=400)
     messages.success(request, "Face added. Tag it below.")
     return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def set_channels(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    draft = _draft(school, pk)
+    form = ChannelsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["channels"]))
+    else:
+        try:
+            photos.do_set_channels(draft, actor=request.user,
+                                   channels=form.cleaned_data["channels"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Channels saved.")
+    return redirect("staff:draft", slug=school.slug, pk=draft.pk)
 
 
 @staff_view(*POSTING)

@@ -122,6 +122,17 @@ def do_add_photo(draft: PhotoDraft, *, actor: User, prepared: PreparedPhoto,
     return photo
 
 
+def do_set_channels(draft: PhotoDraft, *, actor: User, channels: list[str]) -> None:
+    """Change where an unpublished draft goes (e.g. drop a channel a pupil lacks consent for)."""
+    check_can_post_photos(actor, draft.school)
+    check_draft_open(draft)
+    with transaction.atomic():
+        before, draft.channels = draft.channels, channels
+        draft.save(update_fields=["channels"])
+        record("consent.draft.channels_changed", actor=actor, school=draft.school,
+               target=draft, details={"from": before, "to": channels})
+
+
 # --- tagging ---------------------------------------------------------------------------------
 
 
@@ -216,9 +227,9 @@ def face_problems(face: Face, number: int, channel: str, permitted: set[int]) ->
                     "shown. Blur this face or choose another photo."]
         status = pupil.consent_for(channel)
         if status != ConsentStatus.GIVEN:
-            why = "refused" if status == ConsentStatus.REFUSED else "not been asked for"
-            return [f"Face {number}: consent for {pupil.name} on {Channel(channel).label} has "
-                    f"{why}. Blur this face or remove the channel."]
+            why = "refused" if status == ConsentStatus.REFUSED else "not asked"
+            return [f"Face {number}: {pupil.name} has no consent for {Channel(channel).label} "
+                    f"({why}). Blur this face or remove the channel."]
     if face.kind == Face.Kind.STAFF and face.staff_id not in permitted:
         return [f"Face {number}: {face.staff} has not given permission for images of them "
                 "to be used."]

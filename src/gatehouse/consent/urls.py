@@ -24,6 +24,7 @@ staff_urlpatterns = [
     path("photo-posts/new/", photo_views.draft_new, name="draft_new"),
     path("photo-posts/<int:pk>/", photo_views.draft_detail, name="draft"),
     path("photo-posts/<int:pk>/photos/", photo_views.add_photo, name="add_photo"),
+    path("photo-posts/<int:pk>/channels/", photo_views.set_channels, name="set_channels"),
     path("photo-posts/<int:pk>/publish/", photo_views.publish_draft, name="publish_draft"),
     path("photos/<int:pk>/tags/", photo_views.tag_faces, name="tag_faces"),
     path("photos/<int:pk>/faces/", photo_views.add_face, name="add_face"),

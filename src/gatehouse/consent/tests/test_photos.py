@@ -144,7 +144,7 @@ def test_missing_consent_blocks_only_that_channel(school: Any, admin: Any, check
     do_tag_faces(checked, actor=admin, tags=tags)
     verdict = _verdict(checked)
     assert verdict["parents_group"] == []
-    assert "consent for" in verdict["facebook"][0] and "refused" in verdict["facebook"][0]
+    assert "no consent for Facebook (refused)" in verdict["facebook"][0]
 
 
 def test_staff_without_permission_block(school: Any, admin: Any, checked: Photo,
@@ -258,3 +258,22 @@ def test_an_iphone_heic_photo_is_accepted_and_shown_as_jpeg(school: Any, admin: 
     preview = client.get(reverse("staff:photo_preview",
                                  kwargs={"slug": school.slug, "pk": photo.pk}))
     assert b"".join(preview.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_dropping_a_channel_without_consent_lets_the_rest_publish(
+    school: Any, admin: Any, checked: Photo, make_pupil: Any, login_client: Any
+) -> None:
+    pupil = make_pupil(school, consent={"parents_group": "given", "facebook": "refused"})
+    tags = {f.pk: "adult" for f in _faces(checked)} | {_faces(checked)[0].pk: f"pupil:{pupil.pk}"}
+    do_tag_faces(checked, actor=admin, tags=tags)
+    client = login_client(admin)
+    url = reverse("staff:set_channels", kwargs={"slug": school.slug, "pk": checked.draft_id})
+    client.post(url, {"channels": ["parents_group"]})
+    checked.draft.refresh_from_db()
+    assert _verdict(checked) == {"parents_group": []}
+    client.post(reverse("staff:publish_draft", kwargs={"slug": school.slug,
+                                                       "pk": checked.draft_id}))
+    assert [d.channel for d in Delivery.objects.all()] == ["parents_group"]
+    assert client.post(url, {"channels": ["facebook"]}).status_code == 302
+    checked.draft.refresh_from_db()
+    assert checked.draft.channels == ["parents_group"]  # published drafts don't change
