@@ -96,7 +96,9 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     school = access_school(slug)
     membership = access_membership(request.user, school)
     check_not_removed(membership)
-    post = get_object_or_404(Post, pk=post_id, school=school)
+    # Only posts the feed may still show: a post hidden after consent was withdrawn takes no
+    # new comments either.
+    post = get_object_or_404(feed_posts(Post.objects.filter(school=school)), pk=post_id)
     form = CommentForm(request.POST)
     error = notice = ""
     if form.is_valid():

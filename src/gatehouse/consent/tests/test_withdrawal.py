@@ -46,6 +46,8 @@ def test_withdrawing_parents_group_consent_hides_the_post_at_once(
     assert image.hidden_at is not None
     url = reverse("post_image", kwargs={"slug": school.slug, "pk": image.pk})
     assert client.get(url).status_code == 404
+    comment_url = reverse("add_comment", kwargs={"slug": school.slug, "post_id": draft.post_id})
+    assert client.post(comment_url, {"body": "Lovely photo"}).status_code == 404
     assert not TakedownTask.objects.exists()  # Facebook consent still stands
     assert AuditEntry.objects.filter(action="consent.pupil.withdrawn").exists()
 
