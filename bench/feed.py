@@ -1,6 +1,7 @@
 """Feed page benchmark: p50/p95 latency and requests/s for a school with 500 posts and
 10,000 comments, served by gunicorn on SQLite and PostgreSQL side by side, plus the number
-of SQL queries per feed page for several page sizes (it must not grow with posts shown).
+of SQL queries per feed page for several page sizes (it must not grow with posts shown), and
+a burst of comments submitted concurrently, counted back from the database (none may be lost).
 
     .venv/bin/python bench/feed.py [--requests 600] [--concurrency 8] [--workers 2]
 """
@@ -130,6 +131,37 @@ def _load(base: str, session: str, requests: int, concurrency: int) -> tuple[lis
     return latencies, requests / (time.perf_counter() - start)
 
 
+def _submit_comments(base: str, session: str, count: int, concurrency: int) -> tuple[int, float]:
+    """Post comments concurrently through the real form (CSRF and all); return how many the
+    server accepted and the p95 latency of a submission in ms."""
+    page = httpx.get(f"{base}/s/bench/", cookies={"sessionid": session}, timeout=30)
+    csrf = page.cookies.get("csrftoken") or ""
+    post_id = page.text.split('id="post-', 1)[1].split('"', 1)[0]
+
+    def one(n: int) -> tuple[bool, float]:
+        start = time.perf_counter()
+        response = httpx.post(
+            f"{base}/s/bench/posts/{post_id}/comments/",
+            data={"body": f"Load comment {n}: what time does the trip get back?"},
+            cookies={"sessionid": session, "csrftoken": csrf},
+            headers={"X-CSRFToken": csrf, "Referer": f"{base}/s/bench/", "HX-Request": "true"},
+            timeout=60,
+        )
+        return response.status_code == 200, (time.perf_counter() - start) * 1000
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, range(count)))
+    latencies = [ms for _, ms in results]
+    return sum(ok for ok, _ in results), statistics.quantiles(latencies, n=100)[94]
+
+
+def count_load_comments() -> None:
+    _django_setup()
+    from gatehouse.community.models import Comment
+
+    print("STORED", Comment.objects.filter(body__startswith="Load comment").count())
+
+
 def _run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict[str, object]:
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
            "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": "127.0.0.1,testserver",
@@ -143,11 +175,16 @@ def _run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict
     proc, base = _serve(env, args.workers)
     try:
         latencies, rps = _load(base, session, args.requests, args.concurrency)
+        accepted, submit_p95 = _submit_comments(base, session, args.comments, args.concurrency)
     finally:
         proc.terminate()
         proc.wait()
+    stored_out = subprocess.run([PYTHON, __file__, "_count"], env=env, check=True,
+                                capture_output=True, text=True).stdout
+    stored = int(stored_out.split()[-1])
     cuts = statistics.quantiles(latencies, n=100)
-    return {"backend": name, "p50": cuts[49], "p95": cuts[94], "rps": rps, "queries": queries}
+    return {"backend": name, "p50": cuts[49], "p95": cuts[94], "rps": rps, "queries": queries,
+            "accepted": accepted, "stored": stored, "submit_p95": submit_p95}
 
 
 def _postgres_url() -> str | None:
@@ -171,6 +208,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--comments", type=int, default=200,
+                        help="comments submitted concurrently to check none is lost")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         runs = [_run_backend("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args)]
@@ -185,10 +224,18 @@ def main() -> None:
         queries = "  ".join(f"{k}:{v}" for k, v in run["queries"].items())  # type: ignore[attr-defined]
         print(f"{run['backend']:<12}{run['p50']:>10.1f}{run['p95']:>10.1f}{run['rps']:>10.1f}   "
               f"{queries}")
+    print(f"\nComments submitted under load ({args.comments} at concurrency {args.concurrency}, "
+          "each scored by the moderation engine in the request)")
+    for run in runs:
+        print(f"{run['backend']:<12} accepted {run['accepted']}/{args.comments}, "
+              f"stored {run['stored']}, lost {args.comments - run['stored']}, "
+              f"p95 submit {run['submit_p95']:.1f} ms")
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["_populate"]:
         populate()
+    elif sys.argv[1:] == ["_count"]:
+        count_load_comments()
     else:
         main()
