@@ -127,6 +127,10 @@ class QueueItem(models.Model):
     def __str__(self) -> str:
         return f"{self.get_status_display()} #{self.comment_id}"
 
+    @property
+    def category_labels(self) -> list[str]:
+        return [LABELS.get(c, c) for c in self.categories]
+
 
 class CommentReport(models.Model):
     comment = models.ForeignKey("community.Comment", on_delete=models.CASCADE,
