@@ -81,7 +81,9 @@ class Classifier:
         lexical = [self._lexical(t) for t in normalised]
         lex_p = np.array([p for p, _ in lexical]).reshape(len(normalised), len(self.heads))
         if self.encoder is not None and normalised:
-            emb = self.encoder.encode(normalised)
+            # One text per encoder call: dynamic int8 quantisation scales by the whole input
+            # tensor, so batching would make a comment's score depend on its batch mates.
+            emb = np.stack([self.encoder.encode_one(t) for t in normalised])
             sem_p = _sigmoid_array(emb @ self.sem_coef + self.sem_intercept)
         else:
             sem_p = np.zeros_like(lex_p)

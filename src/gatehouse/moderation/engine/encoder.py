@@ -28,6 +28,8 @@ class Encoder:
 
         self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(MAX_TOKENS)
+        # The shipped tokenizer.json pads everything to 128 tokens; we pad per batch instead.
+        self.tokenizer.no_padding()
         options = ort.SessionOptions()
         # One thread per request by default: the web server runs requests in parallel
         # already, and more threads mostly add contention on a 2-core box.

@@ -64,6 +64,10 @@ _KEY_WORDS: tuple[str, ...] = (
     "bollocks", "crap", "shoot", "kys", "monkey", "ape", "terrorist", "immigrants",
 )
 _KEY_SET = frozenset(_KEY_WORDS)
+# Everyday words with a double letter, so "schoooool" comes back as "school", not "schol".
+_COMMON_DOUBLES = frozenset(
+    ["too", "good", "cool", "school", "look", "book", "food", "soon", "moon", "noon", "room", "door", "poor", "floor", "see", "been", "need", "feel", "keep", "sleep", "week", "free", "tree", "three", "all", "will", "well", "still", "full", "kill", "hell", "tell", "call", "fall", "ball", "small", "really", "hello", "sorry", "happy", "little", "better", "letter", "pretty", "coffee", "sweet", "meet", "feet", "shoot", "pass", "class", "miss", "boss", "less", "mess", "kiss", "cross", "grass", "dress", "off", "stuff", "staff", "add", "odd", "egg", "summer", "dinner", "funny", "daddy", "mummy", "silly", "killing", "shooting", "bullet", "attack", "cheers"]
+)
 _MASKED_BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _w in _KEY_WORDS:
     _MASKED_BY_LENGTH[len(_w)] = (*_MASKED_BY_LENGTH.get(len(_w), ()), _w)
@@ -79,11 +83,14 @@ _LEET_TOKEN = re.compile(r"[a-z0-9@$!|€+]+")
 # Bounded length, so a long run of letters costs linear time rather than a rescan per start.
 _MASK_TOKEN = re.compile(r"(?<![a-z*#%])[a-z][a-z*#%]{1,11}(?![a-z*#%])")
 # Three or more single letters split by spaces, dots, dashes, underscores or stars:
-# "k i l l", "k.i.l.l", "k-i-l-l". Every letter must stand alone, so a failed repetition
+# "k i l l", "k.i.l.l", "k-i-l-l". Two spaces end a word ("s e n d  t h e m"). Every
+# letter must stand alone, so a failed repetition
 # just ends the match instead of backtracking across the run.
-_SPACED = re.compile(r"(?<![a-z])[a-z](?![a-z])(?:[ .\-_*/]{1,3}[a-z](?![a-z])){2,}")
+_SPACED = re.compile(r"(?<![a-z])[a-z](?![a-z])(?:(?: |[.\-_*/] ?)[a-z](?![a-z])){2,}")
 _SEPARATORS = re.compile(r"[ .\-_*/]")
-_REPEAT3 = re.compile(r"([a-z])\1{2,}")
+_LETTERS = re.compile(r"[a-z]+")
+_TRIPLE = re.compile(r"([a-z])\1\1")
+_RUNS = re.compile(r"([a-z])\1*")
 _SPACES = re.compile(r"\s+")
 
 
@@ -104,8 +111,7 @@ def normalise(text: str) -> str:
     text = _LEET_TOKEN.sub(_unleet, text)
     text = _MASK_TOKEN.sub(_unmask, text)
     text = _SPACED.sub(_join_spaced, text)
-    text = _REPEAT3.sub(_squeeze, text)
-    text = _squeeze_words(text)
+    text = _LETTERS.sub(_destretch, text) if _TRIPLE.search(text) else text
     return _SPACES.sub(" ", text).strip()
 
 
@@ -178,29 +184,30 @@ def _join_spaced(match: re.Match[str]) -> str:
     return _SEPARATORS.sub("", match.group(0))
 
 
-def _squeeze(match: re.Match[str]) -> str:
-    return match.group(1) * 2
+def _destretch(match: re.Match[str]) -> str:
+    """Undo stretched letters ("kiiiill", "shoooot") in one word.
 
-
-def _squeeze_words(text: str) -> str:
-    """Turn doubled letters left by _squeeze into single ones where that makes a key word."""
-    if not any(a == b for a, b in zip(text, text[1:], strict=False)):
-        return text
-    return re.sub(r"[a-z]+", _fix_word, text)
-
-
-def _fix_word(match: re.Match[str]) -> str:
+    Each run of 3+ letters stood for one or two letters; try both (at most 16 combinations)
+    and prefer a key word, then a common word, else a single letter everywhere.
+    """
     word = match.group(0)
-    # Key words are short; skipping long tokens keeps this step linear.
-    if len(word) > 16 or word in _KEY_SET:
+    if not _TRIPLE.search(word):
         return word
-    single = re.sub(r"([a-z])\1+", r"\1", word)
-    if single in _KEY_SET:
+    parts = [m.group(0) for m in _RUNS.finditer(word)]
+    stretched = [i for i, run in enumerate(parts) if len(run) >= 3]
+    if not stretched:
+        return word
+    single = "".join(run[0] if len(run) >= 3 else run for run in parts)
+    if len(stretched) > 4:
         return single
-    # Try undoubling one run at a time, so "kiill" -> "kill" keeps the real double l.
-    for i in range(len(word) - 1):
-        if word[i] == word[i + 1]:
-            candidate = word[:i] + word[i + 1:]
-            if candidate in _KEY_SET:
+    candidates: list[str] = []
+    for mask in range(1 << len(stretched)):
+        doubled = {stretched[b] for b in range(len(stretched)) if mask >> b & 1}
+        candidates.append("".join(
+            run[0] * (2 if i in doubled else 1) if len(run) >= 3 else run
+            for i, run in enumerate(parts)))
+    for lexicon in (_KEY_SET, _COMMON_DOUBLES):
+        for candidate in candidates:
+            if candidate in lexicon:
                 return candidate
-    return word
+    return single

@@ -1,0 +1,142 @@
+"""Print the moderation engine's quality on held-out public data and on our school set.
+
+Run from the repo root:  .venv/bin/python bench/quality.py [--data ../shared/data/text]
+
+Public sets: only the test bucket (sha1(text) % 100 < 20), which training never sees.
+School set: bench/data/school_comments.csv with the demo roster, written before tuning.
+Figures are at the operating thresholds in engine/thresholds.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import numpy as np  # noqa: E402
+import train_moderation as tm  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from gatehouse.moderation.engine import CATEGORIES, Engine, Roster  # noqa: E402
+from gatehouse.moderation.engine.thresholds import (  # noqa: E402
+    AUX_THRESHOLDS,
+    DEFAULT_THRESHOLDS,
+)
+
+THRESHOLDS = {**DEFAULT_THRESHOLDS, **AUX_THRESHOLDS}
+MIN_POSITIVES = 10  # below this a per-label figure is printed but flagged as too small
+SCHOOL_CSV = ROOT / "bench/data/school_comments.csv"
+ROSTER_JSON = ROOT / "bench/data/roster.json"
+
+# Which of our heads answers each public label.
+JIGSAW_LABELS = {
+    "toxic": "toxic", "severe_toxic": "severe_toxic",
+    "obscene": "obscene_or_grossly_offensive", "threat": "threat_of_violence",
+    "insult": "insult_harassment_or_cyberbullying", "identity_hate": "racist_or_identity_hate",
+}
+
+
+@dataclass
+class Row:
+    label: str
+    n: int
+    pos: int
+    precision: float
+    recall: float
+    f1: float
+    auc: float
+
+    def line(self) -> str:
+        flag = "  (few positives)" if self.pos < MIN_POSITIVES else ""
+        return (f"  {self.label:44s} n={self.n:5d} pos={self.pos:4d}  P={self.precision:.3f} "
+                f"R={self.recall:.3f} F1={self.f1:.3f} AUC={self.auc:.3f}{flag}")
+
+
+def metrics(label: str, y: np.ndarray, p: np.ndarray, threshold: float) -> Row:
+    pred = p >= threshold
+    tp = int((pred & (y == 1)).sum())
+    prec = tp / max(int(pred.sum()), 1)
+    rec = tp / max(int(y.sum()), 1)
+    f1 = 2 * prec * rec / max(prec + rec, 1e-9)
+    auc = roc_auc_score(y, p) if 0 < y.sum() < len(y) else float("nan")
+    return Row(label, len(y), int(y.sum()), prec, rec, f1, auc)
+
+
+def held_any(scores: dict[str, float]) -> bool:
+    return any(scores[c] >= DEFAULT_THRESHOLDS[c] for c in CATEGORIES)
+
+
+def public_report(data: Path, engine: Engine) -> None:
+    loaders: dict[str, Callable[[Path], object]] = {
+        "jigsaw": tm.load_jigsaw, "davidson": tm.load_davidson, "hatexplain": tm.load_hatexplain,
+        "ethos": tm.load_ethos, "cyberbullying": tm.load_cyberbullying,
+        "complaints": tm.load_complaints,
+    }
+    for name, loader in loaders.items():
+        test = [ex for ex in loader(data) if ex.text.strip() and ex.bucket < 20]  # type: ignore[attr-defined]
+        heads = [h.scores for h in engine.head_scores([ex.text for ex in test])]
+        print(f"\n{name} (held-out test split, {len(test)} rows)")
+        labels = JIGSAW_LABELS if name == "jigsaw" else {h: h for h in tm.HEADS}
+        for public_label, head in labels.items():
+            rows = [i for i, ex in enumerate(test) if head in ex.labels]
+            y = np.array([test[i].labels[head] for i in rows])
+            if len(rows) == 0 or y.sum() == 0:
+                continue
+            p = np.array([heads[i][head] for i in rows])
+            shown = public_label if public_label == head else f"{public_label} -> {head}"
+            print(metrics(shown, y, p, THRESHOLDS[head]).line())
+        clean = [i for i, ex in enumerate(test) if ex.labels and not any(ex.labels.values())]
+        if clean:
+            scored = engine.score_many([test[i].text for i in clean])
+            rate = sum(held_any(r.scores) for r in scored) / len(clean)
+            print(f"  clean rows held on any category: {rate:.1%} of {len(clean)}")
+
+
+def school_report(engine: Engine) -> None:
+    roster = Roster.from_dicts(json.loads(ROSTER_JSON.read_text())["people"])
+    with SCHOOL_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    results = engine.score_many([r["text"] for r in rows], roster)
+    print(f"\nschool_comments.csv (hand-written, {len(rows)} rows, demo roster)")
+    for c in CATEGORIES:
+        y = np.array([int(r[c]) for r in rows])
+        p = np.array([res.scores[c] for res in results])
+        print(metrics(c, y, p, DEFAULT_THRESHOLDS[c]).line())
+    ordinary = [i for i, r in enumerate(rows) if not any(int(r[c]) for c in CATEGORIES)]
+    held = [i for i in ordinary if held_any(results[i].scores)]
+    print(f"  ordinary comments held on any category: {len(held) / len(ordinary):.1%} "
+          f"({len(held)} of {len(ordinary)}; target <= 3%)")
+    for i in held:
+        top = max(CATEGORIES, key=lambda c: results[i].scores[c] / DEFAULT_THRESHOLDS[c])
+        print(f"    held: {rows[i]['text'][:70]!r} -> {top} {results[i].scores[top]:.2f}")
+    bad = [i for i, r in enumerate(rows) if any(int(r[c]) for c in CATEGORIES)]
+    missed = [i for i in bad if not held_any(results[i].scores)]
+    print(f"  policy-breaking comments held on some category: "
+          f"{1 - len(missed) / len(bad):.1%} of {len(bad)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/text")
+    args = parser.parse_args()
+    started = time.time()
+    engine = Engine.load()
+    print("thresholds:", json.dumps(THRESHOLDS))
+    public_report(args.data, engine)
+    school_report(engine)
+    print(f"\n(bench ran in {time.time() - started:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
