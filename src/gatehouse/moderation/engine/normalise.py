@@ -65,9 +65,16 @@ _KEY_WORDS: tuple[str, ...] = (
 )
 _KEY_SET = frozenset(_KEY_WORDS)
 # Everyday words with a double letter, so "schoooool" comes back as "school", not "schol".
-_COMMON_DOUBLES = frozenset(
-    ["too", "good", "cool", "school", "look", "book", "food", "soon", "moon", "noon", "room", "door", "poor", "floor", "see", "been", "need", "feel", "keep", "sleep", "week", "free", "tree", "three", "all", "will", "well", "still", "full", "kill", "hell", "tell", "call", "fall", "ball", "small", "really", "hello", "sorry", "happy", "little", "better", "letter", "pretty", "coffee", "sweet", "meet", "feet", "shoot", "pass", "class", "miss", "boss", "less", "mess", "kiss", "cross", "grass", "dress", "off", "stuff", "staff", "add", "odd", "egg", "summer", "dinner", "funny", "daddy", "mummy", "silly", "killing", "shooting", "bullet", "attack", "cheers"]
-)
+_COMMON_DOUBLES = frozenset({
+    "too", "good", "cool", "school", "look", "book", "food", "soon", "moon", "noon", "room",
+    "door", "poor", "floor", "see", "been", "need", "feel", "keep", "sleep", "week", "free",
+    "tree", "three", "all", "will", "well", "still", "full", "kill", "hell", "tell", "call",
+    "fall", "ball", "small", "really", "hello", "sorry", "happy", "little", "better", "letter",
+    "pretty", "coffee", "sweet", "meet", "feet", "shoot", "pass", "class", "miss", "boss",
+    "less", "mess", "kiss", "cross", "grass", "dress", "off", "stuff", "staff", "add", "odd",
+    "egg", "summer", "dinner", "funny", "daddy", "mummy", "silly", "killing", "shooting",
+    "bullet", "attack", "cheers",
+})
 _MASKED_BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _w in _KEY_WORDS:
     _MASKED_BY_LENGTH[len(_w)] = (*_MASKED_BY_LENGTH.get(len(_w), ()), _w)
