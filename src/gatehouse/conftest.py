@@ -34,7 +34,7 @@ def _celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[No
 
     app.control.purge()
     with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False,
-                                                   shutdown_timeout=30):
+                                                   shutdown_timeout=120):
         yield
 
 
