@@ -8,6 +8,7 @@ school_urlpatterns = [
     path("", views.feed, name="feed"),
     path("rules/", views.rules, name="rules"),
     path("posts/<int:post_id>/comments/", views.add_comment, name="add_comment"),
+    path("posts/<int:post_id>/comments/all/", views.all_comments, name="all_comments"),
 ]
 
 staff_urlpatterns = [

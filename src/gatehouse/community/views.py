@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gatehouse.accounts.models import JoinRequest, Membership, Role
+from gatehouse.accounts.models import JoinRequest, Membership, Role, User
 from gatehouse.accounts.permissions import (
     POSTING_ROLES,
     access_membership,
@@ -27,6 +27,7 @@ from gatehouse.consent.feed import feed_posts
 from gatehouse.schools.models import School, SchoolDocument
 
 POSTS_PER_PAGE = 10
+COMMENTS_SHOWN = 5  # per post in the feed; "show all" loads the rest
 COMMENT_NOTICES = {
     Comment.Status.HELD: "Thank you. Your comment is awaiting review by a moderator before "
                          "others can see it.",
@@ -48,15 +49,27 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/welcome.html", {"schools": schools, "mine": True})
 
 
-def _feed_context(request: HttpRequest, school: School,
-                  membership: Membership | None) -> dict[str, object]:
-    comments = Comment.objects.seen_by(request.user).select_related("author")
-    posts = feed_posts(
+def _feed_posts(user: User, school: School) -> QuerySet[Post]:
+    """The posts this person may see, each with its comment count and latest comments."""
+    latest = (Comment.objects.seen_by(user).select_related("author")
+              .order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
+    seen = Q(comments__status=Comment.Status.VISIBLE) | Q(comments__author=user,
+                                                         comments__status=Comment.Status.HELD)
+    return feed_posts(
         Post.objects.filter(school=school)
         .select_related("author")
-        .prefetch_related(Prefetch("comments", queryset=comments, to_attr="shown_comments"))
+        .annotate(comment_count=Count("comments", filter=seen))
+        .prefetch_related(Prefetch("comments", queryset=latest, to_attr="latest_comments"))
+        .order_by("-created_at", "-pk")
     )
-    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _feed_context(request: HttpRequest, school: School,
+                  membership: Membership | None) -> dict[str, object]:
+    page = Paginator(_feed_posts(request.user, school), POSTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    for post in page:
+        post.shown_comments = post.latest_comments[::-1]  # oldest first under the post
     roles = request.user.roles_at(school.pk)
     return {
         "school": school,
@@ -91,6 +104,24 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def all_comments(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """Every comment on one post (the feed shows the latest few)."""
+    school = access_school(slug)
+    membership = access_membership(request.user, school)
+    check_not_removed(membership)
+    post = get_object_or_404(_feed_posts(request.user, school), pk=post_id)
+    post.shown_comments = list(Comment.objects.seen_by(request.user).filter(post=post)
+                               .select_related("author"))
+    context = {"post": post, "school": school, "comment_form": CommentForm(),
+               "membership": membership,
+               "restriction": membership.active_restriction() if membership else None,
+               "can_post": bool(request.user.roles_at(school.pk) & POSTING_ROLES)}
+    if request.htmx:
+        return render(request, "community/_comments.html", context)
+    return render(request, "community/post_detail.html", context)
+
+
+@login_required
 @require_POST
 def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     school = access_school(slug)
@@ -114,6 +145,7 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     if request.htmx:
         post.shown_comments = list(Comment.objects.seen_by(request.user).filter(post=post)
                                    .select_related("author"))
+        post.comment_count = len(post.shown_comments)
         return render(request, "community/_comments.html", {
             "post": post, "school": school, "comment_form": form if error else CommentForm(),
             "comment_error": error, "comment_notice": notice, "restriction": None,

@@ -165,3 +165,24 @@ def test_feed_queries_do_not_grow_with_posts_or_comments(
         for parent in parents:
             Comment.objects.create(post=post, author=parent.user, body="hello")
     assert _count_feed_queries(client, school) == few
+
+
+def test_the_feed_shows_the_latest_comments_and_loads_the_rest(
+    school: Any, post: Post, make_parent: Any, login_client: Any
+) -> None:
+    parent, other = make_parent(school), make_parent(school)
+    for n in range(8):
+        Comment.objects.create(post=post, author=parent.user, body=f"comment number {n}")
+    Comment.objects.create(post=post, author=other.user, body="someone else's held",
+                           status=Comment.Status.HELD)
+    client = login_client(parent.user)
+    page = _feed(client, school)
+    assert "comment number 7" in page and "comment number 3" in page
+    assert "comment number 2" not in page
+    assert "Show all 8 comments" in page
+    url = reverse("all_comments", kwargs={"slug": school.slug, "post_id": post.pk})
+    everything = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert all(f"comment number {n}" in everything for n in range(8))
+    assert "someone else&#x27;s held" not in everything
+    assert "Show all" not in everything
+    assert "comment number 0" in client.get(url).content.decode()  # without JavaScript too
