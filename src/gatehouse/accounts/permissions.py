@@ -78,6 +78,3 @@ def staff_view(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[
         return wrapped
 
     return decorator
-
-
-ALL_STAFF_ROLES = tuple(Role.values)
