@@ -56,6 +56,9 @@ class Decision:
     action: str  # "publish", "hold", "alert" or "block"
     flagged: list[str]
     severity: int
+    # Leaders are alerted whenever an alerting category fires, even if a blocked phrase
+    # also stops the comment.
+    alert: bool = False
 
     @property
     def is_held(self) -> bool:
@@ -93,10 +96,11 @@ def decide(scores: dict[str, float], watched_hits: list[tuple[str, str]] | list[
     acting = [c for c in flagged if rules.actions[c] != Action.PUBLISH]
     hit_actions = {action for _, action in watched_hits}
     severity = max([SEVERITY[c] for c in acting], default=0)
+    alert = any(rules.actions[c] == Action.ALERT for c in acting)
     if WatchedPhrase.Action.BLOCK in hit_actions:
-        return Decision(BLOCK, flagged, max(severity, WATCHED_HOLD_SEVERITY))
-    if any(rules.actions[c] == Action.ALERT for c in acting):
-        return Decision(Action.ALERT, flagged, severity)
+        return Decision(BLOCK, flagged, max(severity, WATCHED_HOLD_SEVERITY), alert)
+    if alert:
+        return Decision(Action.ALERT, flagged, severity, alert)
     if acting or WatchedPhrase.Action.HOLD in hit_actions:
         return Decision(Action.HOLD, flagged, max(severity, WATCHED_HOLD_SEVERITY))
     return Decision(Action.PUBLISH, flagged, 0)

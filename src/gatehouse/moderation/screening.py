@@ -80,7 +80,7 @@ def _apply(comment: Comment, school: School, decision: Decision) -> None:
 
         hide_as_evidence(item, actor=None, status=QueueItem.Status.HIDDEN,
                          note="Blocked automatically: contains a phrase the school blocks.")
-    if decision.action == "alert":
+    if decision.alert:
         _alert_leaders(comment, school, decision)
     if "complaint_about_school_or_staff" in decision.flagged:
         email_after_commit([comment.author.email], "moderation/email/complaint_reply",

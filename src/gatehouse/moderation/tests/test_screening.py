@@ -101,3 +101,14 @@ def test_the_htmx_reply_tells_the_author_it_awaits_review(
     response = client.post(url, {"body": THREAT}, headers={"HX-Request": "true"})
     page = response.content.decode()
     assert "awaiting review" in page and "Awaiting review" in page
+
+
+def test_a_threat_with_a_blocked_word_is_blocked_and_still_alerts(
+    school: Any, staff: dict[str, Any], make_parent: Any, comment_as: Any, smtp_server: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    WatchedPhrase.objects.create(school=school, phrase="jellyfish", action="block")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_as(make_parent(school), THREAT + ", the jellyfish")
+    assert comment.status == Comment.Status.HIDDEN
+    assert "Urgent" in smtp_server.wait_for("head@s.example")["Subject"]
