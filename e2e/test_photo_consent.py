@@ -13,9 +13,10 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import assert_accessible, sign_in, sign_out
 from gatehouse.consent.imaging.strip import has_metadata
 from gatehouse.consent.models import PostImage
+from gatehouse.lib.testing import SHARED_DATA
 from gatehouse.schools import demo
 
-GROUP_PHOTO = Path("/work/shared/data/faces/dlib_examples/faces/2008_001322.jpg")
+GROUP_PHOTO = SHARED_DATA / "faces" / "dlib_examples" / "faces" / "2008_001322.jpg"
 
 
 def _with_gps(tmp_path: Path) -> Path:

@@ -5,16 +5,29 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import socket
 import struct
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+def _shared_data() -> Path:
+    """The public benchmark data beside the project (never copied into it)."""
+    if os.environ.get("GATEHOUSE_SHARED_DATA"):
+        return Path(os.environ["GATEHOUSE_SHARED_DATA"])
+    beside = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    return beside if beside.exists() else Path("/work/shared/data")
+
+
+SHARED_DATA = _shared_data()
 
 
 def totp_now(secret_b32: str, *, at: float | None = None) -> str:

@@ -23,9 +23,10 @@ from gatehouse.consent.models import (
     PhotoDraft,
     Pupil,
 )
+from gatehouse.lib.testing import SHARED_DATA
 from gatehouse.schools.models import School
 
-FACES_DIR = Path("/work/shared/data/faces")
+FACES_DIR = SHARED_DATA / "faces"
 GROUP_PHOTO = FACES_DIR / "dlib_examples" / "faces" / "2008_001322.jpg"  # three faces
 _seq = itertools.count(1)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageStat
@@ -19,8 +18,9 @@ from gatehouse.consent.imaging.faces import (
 )
 from gatehouse.consent.imaging.safety import ImageRejected, load_upload
 from gatehouse.consent.imaging.strip import has_metadata, publishable_bytes
+from gatehouse.lib.testing import SHARED_DATA
 
-FACES_DATA = Path(__file__).resolve().parents[5] / "shared" / "data" / "faces"
+FACES_DATA = SHARED_DATA / "faces"
 DLIB_FACES = FACES_DATA / "dlib_examples" / "faces"
 needs_photos = pytest.mark.skipif(
     not (DLIB_FACES / "testing.xml").exists(), reason="shared/data/faces is not present"
