@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,14 +52,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _feed_posts(user: User, school: School) -> QuerySet[Post]:
     """The posts this person may see, each with its comment count and latest comments."""
-    latest = (Comment.objects.seen_by(user).select_related("author")
-              .order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
-    seen = Q(comments__status=Comment.Status.VISIBLE) | Q(comments__author=user,
-                                                         comments__status=Comment.Status.HELD)
+    seen = Comment.objects.seen_by(user)
+    latest = seen.select_related("author").order_by("-created_at", "-pk")[:COMMENTS_SHOWN]
+    # A correlated subquery rather than a JOIN + GROUP BY: the database counts comments for
+    # the page of posts it returns, not for every post before the LIMIT.
+    count = (seen.filter(post=OuterRef("pk")).order_by().values("post")
+             .annotate(n=Count("pk")).values("n"))
     return feed_posts(
         Post.objects.filter(school=school)
         .select_related("author")
-        .annotate(comment_count=Count("comments", filter=seen))
+        .annotate(comment_count=Coalesce(Subquery(count), 0))
         .prefetch_related(Prefetch("comments", queryset=latest, to_attr="latest_comments"))
         .order_by("-created_at", "-pk")
     )
