@@ -39,11 +39,15 @@ MIN_POSITIVES = 10  # below this a per-label figure is printed but flagged as to
 SCHOOL_CSV = ROOT / "bench/data/school_comments.csv"
 ROSTER_JSON = ROOT / "bench/data/roster.json"
 
-# Which of our heads answers each public label.
-JIGSAW_LABELS = {
-    "toxic": "toxic", "severe_toxic": "severe_toxic",
-    "obscene": "obscene_or_grossly_offensive", "threat": "threat_of_violence",
-    "insult": "insult_harassment_or_cyberbullying", "identity_hate": "racist_or_identity_hate",
+# Which of our heads answers each Jigsaw label: first the Jigsaw-only head trained for that
+# label, then the policy category the engine actually holds on (an ensemble that includes it).
+JIGSAW_LABELS: dict[str, tuple[str, ...]] = {
+    "toxic": ("jigsaw_toxic", "toxic"),
+    "severe_toxic": ("jigsaw_severe_toxic", "severe_toxic"),
+    "obscene": ("jigsaw_obscene", "obscene_or_grossly_offensive"),
+    "threat": ("jigsaw_threat", "threat_of_violence"),
+    "insult": ("jigsaw_insult", "insult_harassment_or_cyberbullying"),
+    "identity_hate": ("jigsaw_identity_hate", "racist_or_identity_hate"),
 }
 
 
@@ -87,13 +91,16 @@ def public_report(data: Path, engine: Engine) -> None:
         test = [ex for ex in loader(data) if ex.text.strip() and ex.bucket < 20]  # type: ignore[attr-defined]
         heads = [h.scores for h in engine.head_scores([ex.text for ex in test])]
         print(f"\n{name} (held-out test split, {len(test)} rows)")
-        labels = JIGSAW_LABELS if name == "jigsaw" else {h: h for h in tm.HEADS}
-        for public_label, head in labels.items():
-            rows = [i for i, ex in enumerate(test) if head in ex.labels]
-            y = np.array([test[i].labels[head] for i in rows])
-            if len(rows) == 0 or y.sum() == 0:
+        pairs = ([(f"jigsaw_{label}", head) for label, hs in JIGSAW_LABELS.items() for head in hs]
+                 if name == "jigsaw" else
+                 [(h, h) for h in tm.HEADS if not h.startswith("jigsaw_")])
+        for label_key, head in pairs:
+            rows = [i for i, ex in enumerate(test) if label_key in ex.labels]
+            y = np.array([test[i].labels[label_key] for i in rows])
+            if len(rows) == 0 or y.sum() == 0 or head not in heads[0]:
                 continue
             p = np.array([heads[i][head] for i in rows])
+            public_label = label_key.removeprefix("jigsaw_")
             shown = public_label if public_label == head else f"{public_label} -> {head}"
             print(metrics(shown, y, p, THRESHOLDS[head]).line())
         clean = [i for i, ex in enumerate(test) if ex.labels and not any(ex.labels.values())]

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import features
-from .encoder import Encoder
+from .encoder import ONNX_FILE, Encoder
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 HEADS_FILE = "heads.npz"
@@ -67,10 +67,16 @@ class Classifier:
             self.sem_coef = data["sem_coef"].astype(np.float32)
             self.sem_intercept = data["sem_intercept"].astype(np.float32)
             self.blend = data["blend"].astype(np.float32)
+            # Optional ensemble: output head j = sum_i blended_i * mix[i, j] (identity if absent).
+            self.mix = (data["mix"].astype(np.float32) if "mix" in data.files
+                        else np.eye(len(self.heads), dtype=np.float32))
         if semantic is None:
             semantic = os.environ.get("GATEHOUSE_SEMANTIC", "1") != "0"
+        # One or more encoders; the semantic heads read their embeddings side by side.
+        files = [str(f) for f in self.manifest.get("encoders", [ONNX_FILE])]  # type: ignore[union-attr]
         # Without the encoder the lexical head stands alone (weight 1), e.g. on a tiny box.
-        self.encoder = Encoder(directory) if semantic else None
+        self.encoders = [Encoder(directory, onnx_file=f) for f in files] if semantic else []
+        self.encoder = self.encoders[0] if self.encoders else None
         if self.encoder is None:
             self.blend = np.ones_like(self.blend)
 
@@ -83,11 +89,12 @@ class Classifier:
         if self.encoder is not None and normalised:
             # One text per encoder call: dynamic int8 quantisation scales by the whole input
             # tensor, so batching would make a comment's score depend on its batch mates.
-            emb = np.stack([self.encoder.encode_one(t) for t in normalised])
+            emb = np.stack([np.concatenate([e.encode_one(t) for e in self.encoders])
+                            for t in normalised])
             sem_p = _sigmoid_array(emb @ self.sem_coef + self.sem_intercept)
         else:
             sem_p = np.zeros_like(lex_p)
-        blended = self.blend * lex_p + (1.0 - self.blend) * sem_p
+        blended = (self.blend * lex_p + (1.0 - self.blend) * sem_p) @ self.mix
         return [HeadScores(dict(zip(self.heads, map(float, row), strict=True)), trig)
                 for row, (_, trig) in zip(blended, lexical, strict=True)]
 

@@ -22,7 +22,8 @@ DIM = 384
 class Encoder:
     """Text -> 384-dimensional unit vector."""
 
-    def __init__(self, directory: Path = WEIGHTS_DIR, threads: int | None = None) -> None:
+    def __init__(self, directory: Path = WEIGHTS_DIR, threads: int | None = None,
+                 onnx_file: str = ONNX_FILE) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -36,7 +37,7 @@ class Encoder:
         options.intra_op_num_threads = threads or int(os.environ.get("GATEHOUSE_ORT_THREADS", 1))
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(directory / ONNX_FILE), options,
+        self.session = ort.InferenceSession(str(directory / onnx_file), options,
                                             providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
