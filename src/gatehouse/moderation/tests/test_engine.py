@@ -40,12 +40,13 @@ ORDINARY = [
     "Thank you Mr Hughes for all the extra help with SATs revision",
     "Grace and May were so proud of their certificates in assembly today",
     "Please pass on our thanks to the head for the lovely assembly",
+    # Held by the frozen-encoder model; no longer held since the fine-tuned encoder.
+    "Will there be a livestream of the carol concert?",
 ]
 # Ordinary comments the current model wrongly holds (see the model card's failure modes).
 # Kept here so a better model shows up as an XPASS rather than going unnoticed.
 KNOWN_FALSE_HOLDS = [
     "The kids absolutely killed it at the talent show last night!",
-    "Will there be a livestream of the carol concert?",
 ]
 
 
@@ -108,7 +109,7 @@ def test_it_does_not_hold_ordinary_comments_with_names(
     assert not any(_held(result, c) for c in CATEGORIES), result.scores
 
 
-@pytest.mark.xfail(reason="idioms and future-tense questions look like threats", strict=False)
+@pytest.mark.xfail(reason="idioms with violent words (killed it) still look like threats", strict=False)
 @pytest.mark.parametrize("text", KNOWN_FALSE_HOLDS)
 def test_known_false_holds(engine: Engine, roster: Roster, text: str) -> None:
     result = engine.score(text, roster)
