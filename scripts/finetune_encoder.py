@@ -181,34 +181,10 @@ def _loss(emb, classifier, y, m, idx, pos_weight, torch):  # noqa: ANN001, ANN20
 
 
 def export(model_dir: Path, target: Path) -> None:
-    import tempfile
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from onnx_export import export_pooled_onnx
 
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)
-
-    fp32 = Path(tempfile.mkdtemp()) / "minilm-ft-fp32.onnx"
-    dummy = torch.ones(1, 16, dtype=torch.long)
-    torch.onnx.export(Pooled(), (dummy, dummy), str(fp32), opset_version=17, dynamo=False,
-                      input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-                      dynamic_axes={"input_ids": {0: "b", 1: "t"},
-                                    "attention_mask": {0: "b", 1: "t"}, "embedding": {0: "b"}})
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
-    print("exported", target, flush=True)
+    export_pooled_onnx(model_dir, target)
 
 
 def main() -> None:

