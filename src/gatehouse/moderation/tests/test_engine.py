@@ -45,11 +45,6 @@ ORDINARY = [
 ]
 # Ordinary comments the current model wrongly holds (see the model card's failure modes).
 # Kept here so a better model shows up as an XPASS rather than going unnoticed.
-KNOWN_FALSE_HOLDS = [
-    "The kids absolutely killed it at the talent show last night!",
-]
-
-
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.load()
@@ -105,13 +100,6 @@ def test_it_holds_emoji_threats(engine: Engine) -> None:
 def test_it_does_not_hold_ordinary_comments_with_names(
     engine: Engine, roster: Roster, text: str
 ) -> None:
-    result = engine.score(text, roster)
-    assert not any(_held(result, c) for c in CATEGORIES), result.scores
-
-
-@pytest.mark.xfail(reason="idioms with violent words (killed it) still look like threats", strict=False)
-@pytest.mark.parametrize("text", KNOWN_FALSE_HOLDS)
-def test_known_false_holds(engine: Engine, roster: Roster, text: str) -> None:
     result = engine.score(text, roster)
     assert not any(_held(result, c) for c in CATEGORIES), result.scores
 

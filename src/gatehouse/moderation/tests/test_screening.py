@@ -112,3 +112,12 @@ def test_a_threat_with_a_blocked_word_is_blocked_and_still_alerts(
         comment = comment_as(make_parent(school), THREAT + ", the jellyfish")
     assert comment.status == Comment.Status.HIDDEN
     assert "Urgent" in smtp_server.wait_for("head@s.example")["Subject"]
+
+
+def test_the_starter_allow_list_keeps_an_idiom_published(school: Any, make_parent: Any,
+                                                         comment_as: Any) -> None:
+    # The engine alone still reads "killed it" as a threat (see the model card); the starter
+    # watched list allows the phrase, so a school gets the right answer from day one.
+    comment = comment_as(make_parent(school),
+                         "The kids absolutely killed it at the talent show last night!")
+    assert comment.status == Comment.Status.VISIBLE
