@@ -23,7 +23,7 @@ from gatehouse.consent.models import (
     ReferenceTemplate,
     StaffImagePermission,
 )
-from gatehouse.consent.withdrawal import ReachResult, do_reach_past
+from gatehouse.consent.withdrawal import ReachResult, do_reach_past, do_reach_past_for_staff
 from gatehouse.schools.models import School
 
 RESTRICTING_ROLES = frozenset({Role.DSL, Role.HEAD_TEACHER})
@@ -205,4 +205,6 @@ def do_set_own_image_permission(school: School, *, actor: User,
         permission.save()
         action = "consent.staff_image.given" if given else "consent.staff_image.withdrawn"
         record(action, actor=actor, school=school, target=actor)
+        if not given:
+            do_reach_past_for_staff(school, actor, reason="Staff image permission withdrawn")
     return permission

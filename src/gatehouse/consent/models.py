@@ -289,7 +289,11 @@ class TakedownTask(models.Model):
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     draft = models.ForeignKey(PhotoDraft, on_delete=models.PROTECT, related_name="takedowns")
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="takedowns")
+    # Whose consent or permission changed: a pupil, or a member of staff.
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="takedowns")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -302,11 +306,20 @@ class TakedownTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["draft", "pupil", "channel"],
                                     condition=Q(done_at__isnull=True),
-                                    name="one_open_takedown")
+                                    name="one_open_takedown"),
+            models.UniqueConstraint(fields=["draft", "staff", "channel"],
+                                    condition=Q(done_at__isnull=True),
+                                    name="one_open_staff_takedown"),
+            models.CheckConstraint(condition=Q(pupil__isnull=True) ^ Q(staff__isnull=True),
+                                   name="takedown_for_pupil_or_staff"),
         ]
 
     def __str__(self) -> str:
         return f"Take down {self.draft} from {self.get_channel_display()}"
+
+    @property
+    def person(self) -> str:
+        return self.pupil.name if self.pupil else str(self.staff)
 
 
 # --- biometrics (Protection of Freedoms Act 2012 ss.26-28) ----------------------------------

@@ -213,7 +213,7 @@ def image_permission(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(ADMIN)
 def takedowns(request: HttpRequest, school: School) -> HttpResponse:
-    tasks = TakedownTask.objects.filter(school=school).select_related("draft", "pupil",
+    tasks = TakedownTask.objects.filter(school=school).select_related("draft", "pupil", "staff",
                                                                       "done_by")
     hidden = PostImage.objects.filter(post__school=school, hidden_at__isnull=False
                                       ).select_related("post").order_by("-hidden_at")[:50]

@@ -19,6 +19,7 @@ from gatehouse.consent.models import (
     Pupil,
     TakedownTask,
 )
+from gatehouse.schools.models import School
 
 
 @dataclass
@@ -28,37 +29,61 @@ class ReachResult:
     takedowns: list[TakedownTask] = field(default_factory=list)
 
 
-def published_items_showing(pupil: Pupil) -> list[PhotoDraft]:
-    """Published drafts with a photo where this pupil is tagged (blurred faces don't count:
-    a blurred face shows nobody)."""
-    draft_ids = Face.objects.filter(pupil=pupil, kind=Face.Kind.PUPIL,
-                                    photo__draft__published_at__isnull=False).values(
-        "photo__draft_id")
+def published_items_showing(pupil: Pupil | None = None, *, staff: User | None = None,
+                            school: School | None = None) -> list[PhotoDraft]:
+    """Published drafts with a photo where this pupil (or member of staff, at this school) is
+    tagged. Blurred faces don't count: a blurred face shows nobody."""
+    faces = Face.objects.filter(photo__draft__published_at__isnull=False)
+    if pupil is not None:
+        faces = faces.filter(pupil=pupil, kind=Face.Kind.PUPIL)
+    else:
+        faces = faces.filter(staff=staff, kind=Face.Kind.STAFF, photo__draft__school=school)
+    draft_ids = faces.values("photo__draft_id")
     return list(PhotoDraft.objects.filter(pk__in=draft_ids).prefetch_related("deliveries"))
 
 
 def do_reach_past(pupil: Pupil, *, channels: list[str], actor: User | None,
                   reason: str) -> ReachResult:
-    result = ReachResult()
     with transaction.atomic():
-        for draft in published_items_showing(pupil):
-            delivered = {d.channel for d in draft.deliveries.all()}
-            reached = [c for c in channels if c in delivered]
-            if not reached:
-                continue
-            result.drafts.append(draft)
-            for channel in reached:
-                _reach_one(draft, pupil, channel, reason, result)
+        result = _reach(published_items_showing(pupil), channels, reason, {"pupil": pupil})
         if result.drafts:
             record("consent.pupil.withdrawn", actor=actor, school=pupil.school, target=pupil,
-                   details={"channels": channels, "reason": reason,
-                            "drafts": [d.pk for d in result.drafts],
-                            "hidden_posts": result.hidden_posts,
-                            "takedowns": [t.pk for t in result.takedowns]})
+                   details=_details(channels, reason, result))
     return result
 
 
-def _reach_one(draft: PhotoDraft, pupil: Pupil, channel: str, reason: str,
+def do_reach_past_for_staff(school: School, staff: User, *, reason: str) -> ReachResult:
+    """A member of staff withdrew permission for their image: the same reach, all channels."""
+    channels = list(Channel.values)
+    with transaction.atomic():
+        drafts = published_items_showing(staff=staff, school=school)
+        result = _reach(drafts, channels, reason, {"staff": staff})
+        if result.drafts:
+            record("consent.staff_image.reached", actor=staff, school=school, target=staff,
+                   details=_details(channels, reason, result))
+    return result
+
+
+def _reach(drafts: list[PhotoDraft], channels: list[str], reason: str,
+           subject: dict[str, object]) -> ReachResult:
+    result = ReachResult()
+    for draft in drafts:
+        delivered = {d.channel for d in draft.deliveries.all()}
+        reached = [c for c in channels if c in delivered]
+        if not reached:
+            continue
+        result.drafts.append(draft)
+        for channel in reached:
+            _reach_one(draft, subject, channel, reason, result)
+    return result
+
+
+def _details(channels: list[str], reason: str, result: ReachResult) -> dict[str, object]:
+    return {"channels": channels, "reason": reason, "drafts": [d.pk for d in result.drafts],
+            "hidden_posts": result.hidden_posts, "takedowns": [t.pk for t in result.takedowns]}
+
+
+def _reach_one(draft: PhotoDraft, subject: dict[str, object], channel: str, reason: str,
                result: ReachResult) -> None:
     if channel == Channel.PARENTS_GROUP:
         if draft.post_id is not None:
@@ -67,8 +92,8 @@ def _reach_one(draft: PhotoDraft, pupil: Pupil, channel: str, reason: str,
             result.hidden_posts.append(draft.post_id)
         return
     task, _ = TakedownTask.objects.get_or_create(
-        school=draft.school, draft=draft, pupil=pupil, channel=channel, done_at__isnull=True,
-        defaults={"reason": reason[:300]})
+        school=draft.school, draft=draft, channel=channel, done_at__isnull=True,
+        **subject, defaults={"reason": reason[:300]})
     result.takedowns.append(task)
 
 

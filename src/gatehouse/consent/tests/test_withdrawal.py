@@ -118,3 +118,29 @@ def test_the_feed_query_count_does_not_grow_with_photo_posts(
         page = _feed(client, school)
     assert page.count("<img") == 4 and Post.objects.count() == 4
     assert len(four) == len(one)
+
+
+def test_staff_withdrawing_image_permission_reaches_what_is_published(
+    school: Any, admin: Any, make_draft: Any, make_photo: Any, make_user: Any,
+    make_parent: Any, login_client: Any,
+) -> None:
+    from gatehouse.consent.actions import do_set_own_image_permission
+
+    teacher = make_user(school=school, roles=(Role.STAFF,), name="Dan Patel")
+    do_set_own_image_permission(school, actor=teacher, given=True)
+    draft = make_draft(school, admin, channels=[Channel.PARENTS_GROUP, Channel.FACEBOOK])
+    photo = make_photo(draft, boxes=[(10, 10, 80, 80)])
+    do_tag_faces(photo, actor=admin, tags={photo.faces.get().pk: f"staff:{teacher.pk}"})
+    do_publish_draft(draft, actor=admin)
+    parent = login_client(make_parent(school).user)
+    assert "Roman day" in _feed(parent, school)
+
+    url = reverse("staff:image_permission", kwargs={"slug": school.slug})
+    assert login_client(teacher).post(url, {"given": "no"}).status_code == 302
+
+    assert "Roman day" not in _feed(parent, school)
+    task = TakedownTask.objects.get()
+    assert (task.staff, task.pupil, task.channel) == (teacher, None, "facebook")
+    page = login_client(admin).get(reverse("staff:takedowns", kwargs={"slug": school.slug}))
+    assert "Dan Patel" in page.content.decode()
+    assert AuditEntry.objects.filter(action="consent.staff_image.reached").exists()
