@@ -118,6 +118,8 @@ _ATTEMPTS, _LOCKOUT = envint("LOGIN_ATTEMPTS", 5), envint("LOGIN_LOCKOUT_SECONDS
 ACCOUNT_RATE_LIMITS = {"login_failed": f"20/m/ip,{_ATTEMPTS}/{_LOCKOUT}s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "gatehouse.accounts.adapter.GatehouseMFAAdapter"
+# Encrypts staff TOTP secrets at rest; derived from SECRET_KEY when not set.
+MFA_ENCRYPTION_KEY = envstr("MFA_ENCRYPTION_KEY")
 MFA_TOTP_ISSUER = "Gatehouse"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"

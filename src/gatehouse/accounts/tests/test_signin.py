@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -76,3 +77,12 @@ def test_staff_cannot_switch_their_second_factor_off(school: Any, make_user: Any
     parent = make_parent(school).user
     TOTP.activate(parent, TOTP_SECRET)
     assert get_adapter().can_delete_authenticator(Authenticator.objects.get(user=parent))
+
+
+def test_authenticator_secrets_are_encrypted_at_rest(school: Any, make_user: Any) -> None:
+    from allauth.mfa.models import Authenticator
+
+    admin = make_user(school=school, roles=("administrator",))
+    stored = Authenticator.objects.get(user=admin).data["secret"]
+    assert TOTP_SECRET not in stored
+    assert get_mfa_adapter().decrypt(stored) == TOTP_SECRET
