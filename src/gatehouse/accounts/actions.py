@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from gatehouse.accounts.models import JoinRequest, Membership, Restriction, StaffRole, User
@@ -152,7 +156,18 @@ def do_grant_role(school: School, *, actor: User, email: str, full_name: str,
         staff_role, _ = StaffRole.objects.get_or_create(user=user, school=school, role=role)
         record("accounts.staff_role.granted", actor=actor, school=school, target=user,
                details={"role": role, "new_account": created})
+    if created:
+        email_after_commit([user.email], "accounts/email/staff_invite", {
+            "school": school, "user": user, "actor": actor, "role": staff_role,
+            "link": settings.SITE_URL + password_setting_path(user)})
     return staff_role
+
+
+def password_setting_path(user: User) -> str:
+    """A one-time link to choose a password (allauth's reset flow: it expires, and stops
+    working once used because the token depends on the password hash)."""
+    return reverse("account_reset_password_from_key", kwargs={
+        "uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})
 
 
 def do_revoke_role(staff_role: StaffRole, *, actor: User) -> None:

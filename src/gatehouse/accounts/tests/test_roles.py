@@ -112,3 +112,29 @@ def test_there_is_no_private_messaging_anywhere() -> None:
     assert not any(word in routes for word in ("message", "inbox", "conversation", "chat", "dm/"))
     names = {m.__name__.lower() for m in apps.get_models()}
     assert not names & {"message", "privatemessage", "conversation", "thread", "inbox"}
+
+
+def test_a_new_member_of_staff_is_invited_and_can_set_a_password(
+    school: Any, make_user: Any, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.auth import authenticate
+
+    admin = make_user(school=school, roles=(Role.ADMINISTRATOR,))
+    client = Client()
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("staff:roles", kwargs={"slug": school.slug}), {
+            "email": "New.Teacher@School.example", "full_name": "Nia Evans", "role": "moderator"})
+    assert response.status_code == 302
+    body = smtp_server.body_of(smtp_server.wait_for("new.teacher@school.example"))
+    link = next(line for line in body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link.split("127.0.0.1:8000", 1)[1].strip()
+    newcomer = Client()
+    page = newcomer.get(path, follow=True)
+    form_url = page.redirect_chain[-1][0]
+    newcomer.post(form_url, {"password1": "a-brand-new-passphrase", "password2":
+                             "a-brand-new-passphrase"})
+    assert authenticate(username="new.teacher@school.example", password="a-brand-new-passphrase")
+    # The link works once.
+    again = Client().get(path, follow=True)
+    assert "possibly because it has already been used" in again.content.decode()
