@@ -1,0 +1,47 @@
+"""Every staff console page and the parents' pages pass axe-core (no serious or critical)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from e2e.conftest import assert_accessible, sign_in
+from gatehouse.accounts.models import Membership
+from gatehouse.schools import demo
+
+ADMIN_PAGES = [
+    "/s/oakfield/staff/", "/s/oakfield/staff/join-requests/", "/s/oakfield/staff/members/",
+    "/s/oakfield/staff/roles/", "/s/oakfield/staff/audit/", "/s/oakfield/staff/moderation/",
+    "/s/oakfield/staff/moderation/rules/", "/s/oakfield/staff/moderation/watched/",
+    "/s/oakfield/staff/moderation/roster/", "/s/oakfield/staff/moderation/platform-reports/",
+    "/s/oakfield/staff/posts/new/", "/s/oakfield/staff/pupils/",
+    "/s/oakfield/staff/photo-posts/", "/s/oakfield/staff/takedowns/",
+    "/s/oakfield/staff/my-image-permission/",
+]
+
+
+def test_staff_pages_are_accessible(page: Page, url: Any, demo_school: Any) -> None:
+    sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    member = Membership.objects.filter(school=demo_school).first()
+    assert member is not None
+    for path in [*ADMIN_PAGES, f"/s/oakfield/staff/members/{member.pk}/restrict/"]:
+        response = page.goto(url(path))
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/s/oakfield/rules/", "/accounts/login/"])
+def test_public_pages_are_accessible(page: Page, url: Any, demo_school: Any, path: str) -> None:
+    page.goto(url(path))
+    assert_accessible(page)
+
+
+def test_parent_pages_are_accessible(page: Page, url: Any, demo_school: Any) -> None:
+    sign_in(page, url, "parent@oakfield.example")
+    for path in ["/s/oakfield/my-children/", "/s/oakfield/"]:
+        page.goto(url(path))
+        assert_accessible(page)
+    page.locator(".report-link").first.click()
+    assert_accessible(page)
