@@ -81,11 +81,14 @@ def ensure_defaults(school: School) -> None:
 
 
 def rules_for(school: School) -> Rules:
+    """The school's rules, giving it the defaults (and starter watched list) the first time."""
     stored = {r.category: r for r in PolicyRule.objects.filter(school=school)}
+    if len(stored) < len(CATEGORIES):
+        ensure_defaults(school)
+        stored = {r.category: r for r in PolicyRule.objects.filter(school=school)}
     return Rules(
-        actions={c: stored[c].action if c in stored else DEFAULT_ACTIONS[c] for c in CATEGORIES},
-        thresholds={c: stored[c].threshold if c in stored else DEFAULT_THRESHOLDS[c]
-                    for c in CATEGORIES},
+        actions={c: stored[c].action for c in CATEGORIES},
+        thresholds={c: stored[c].threshold for c in CATEGORIES},
         watched=list(WatchedPhrase.objects.filter(school=school).values_list("phrase", "action")),
     )
 

@@ -16,7 +16,7 @@ from gatehouse.community.models import Comment
 from gatehouse.lib.mail import email_after_commit
 from gatehouse.moderation.engine import Engine
 from gatehouse.moderation.models import CommentScore, QueueItem, WatchedPhrase
-from gatehouse.moderation.policy import BLOCK, Decision, Rules, decide, ensure_defaults, rules_for
+from gatehouse.moderation.policy import BLOCK, Decision, Rules, decide, rules_for
 from gatehouse.moderation.school_roster import roster_for
 from gatehouse.schools.models import School
 
@@ -48,7 +48,6 @@ def screen_comment(comment: Comment) -> Decision | None:
     """Score a held comment and release, hold or block it. Call inside the comment's
     transaction; returns None if the check could not run (the comment stays held)."""
     school = comment.post.school
-    ensure_defaults(school)
     start = time.perf_counter()
     try:
         explained, decision = score_text(school, comment.body)

@@ -155,7 +155,6 @@ def person_record(request: HttpRequest, school: School, user_id: int) -> HttpRes
 
 @staff_view(Role.ADMINISTRATOR)
 def rules(request: HttpRequest, school: School) -> HttpResponse:
-    ensure_defaults(school)
     current = rules_for(school)
     form = RulesForm(request.POST or None, rules=current)
     if request.method == "POST" and form.is_valid():
