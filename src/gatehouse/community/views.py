@@ -67,6 +67,14 @@ def _feed_posts(user: User, school: School) -> QuerySet[Post]:
     )
 
 
+def _with_every_comment(post: Post, user: User) -> Post:
+    """Attach every comment this person may see on the post, oldest first."""
+    post.shown_comments = list(Comment.objects.seen_by(user).filter(post=post)
+                               .select_related("author"))
+    post.comment_count = len(post.shown_comments)
+    return post
+
+
 def _feed_context(request: HttpRequest, school: School,
                   membership: Membership | None) -> dict[str, object]:
     page = Paginator(_feed_posts(request.user, school), POSTS_PER_PAGE).get_page(
@@ -112,9 +120,8 @@ def all_comments(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     school = access_school(slug)
     membership = access_membership(request.user, school)
     check_not_removed(membership)
-    post = get_object_or_404(_feed_posts(request.user, school), pk=post_id)
-    post.shown_comments = list(Comment.objects.seen_by(request.user).filter(post=post)
-                               .select_related("author"))
+    post = _with_every_comment(get_object_or_404(_feed_posts(request.user, school), pk=post_id),
+                               request.user)
     context = {"post": post, "school": school, "comment_form": CommentForm(),
                "membership": membership,
                "restriction": membership.active_restriction() if membership else None,
@@ -146,9 +153,7 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     else:
         error = " ".join(form.errors["body"])
     if request.htmx:
-        post.shown_comments = list(Comment.objects.seen_by(request.user).filter(post=post)
-                                   .select_related("author"))
-        post.comment_count = len(post.shown_comments)
+        _with_every_comment(post, request.user)
         return render(request, "community/_comments.html", {
             "post": post, "school": school, "comment_form": form if error else CommentForm(),
             "comment_error": error, "comment_notice": notice, "restriction": None,
