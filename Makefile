@@ -8,6 +8,9 @@ PYTHON ?= $(shell for p in python3.12 $$(ls -d /root/.pyenv/versions/3.12*/bin/p
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gatehouse
 REDIS ?= redis://127.0.0.1:6379
+# Redis databases for the PostgreSQL run's cache and broker (change them to run two suites at once).
+REDIS_CACHE ?= $(REDIS)/1
+REDIS_BROKER ?= $(REDIS)/2
 
 .PHONY: setup runtime-deps system-deps run test test-postgres lint ci bench
 
@@ -33,7 +36,7 @@ run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
-	$(BIN)/ruff check src e2e bench scripts manage.py
+	$(BIN)/ruff check src e2e bench scripts manage.py conftest.py
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: setup system-deps lint
@@ -41,7 +44,7 @@ test: setup system-deps lint
 
 # The same suite on PostgreSQL, with Redis as cache and broker and a real Celery worker.
 test-postgres: setup system-deps
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS)/1 CELERY_BROKER_URL=$(REDIS)/2 \
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_CACHE) CELERY_BROKER_URL=$(REDIS_BROKER) \
 		$(BIN)/python -m pytest -q
 
 ci: test test-postgres

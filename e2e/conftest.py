@@ -14,7 +14,6 @@ from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from gatehouse.conftest import (  # noqa: F401  (shared fixtures)
-    _celery_worker,
     _fast_password_hashing,
     login_client,
     make_parent,

@@ -11,31 +11,12 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
 from gatehouse.accounts.models import Membership, StaffRole, User
-from gatehouse.lib.testing import SMTPServer
+from gatehouse.lib.testing import SMTPServer, wait_for_background_tasks
 from gatehouse.schools.models import School, SchoolDocument
 
 PASSWORD = "correct-horse-battery-9"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _seq = itertools.count(1)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """With a broker configured (the PostgreSQL CI run), tasks go through Redis to a real
-    Celery worker running beside the tests; without one they run in-process."""
-    from django.conf import settings
-
-    if not settings.CELERY_BROKER_URL:
-        yield
-        return
-    from celery.contrib.testing.worker import start_worker
-
-    from gatehouse.celery import app
-
-    app.control.purge()
-    with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False,
-                                                   shutdown_timeout=120):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -113,4 +94,10 @@ def smtp_server(settings: Any) -> Iterator[SMTPServer]:
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False
     yield server
+    # The worker may still be sending (an email the test did not wait for): let it finish
+    # into this server rather than retry against a closed port after the test.
+    if settings.CELERY_BROKER_URL:
+        from gatehouse.celery import app
+
+        wait_for_background_tasks(app)
     server.stop()

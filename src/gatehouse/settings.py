@@ -151,6 +151,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# Seconds to wait on the mail server: a server that accepts and then stalls must not hold a
+# worker forever (the task fails, and retries later if the fault looks temporary).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Gatehouse <no-reply@gatehouse.invalid>")
 
 # Celery: with no broker, tasks run in-process and errors surface at once.

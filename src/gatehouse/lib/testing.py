@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import socket
 import struct
 import time
@@ -83,6 +84,37 @@ class SMTPServer:
     def body_of(self, message: Message) -> str:
         payload = message.get_payload(decode=True)
         return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+
+
+def background_tasks_left(app: Any) -> list[str]:
+    """What the broker still holds: messages waiting in a queue, or delivered to the worker and
+    not yet acknowledged (running, prefetched, or waiting for a retry's countdown). Tasks are
+    acknowledged only when they finish (CELERY_TASK_ACKS_LATE), so an empty answer means every
+    task sent so far has run to its end. Reads Redis, the broker the test suite uses."""
+    with app.connection_for_read() as conn:
+        channel = conn.default_channel
+        waiting = channel.client.llen(app.conf.task_default_queue)
+        unacked = channel.client.hvals(channel.unacked_key)
+    left = [f"{waiting} message(s) waiting in the queue"] if waiting else []
+    for raw in unacked:
+        payload = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        found = re.search(r'"task": "([^"]+)"', payload)
+        left.append(f"unfinished {found.group(1) if found else 'task'}")
+    return left
+
+
+def wait_for_background_tasks(app: Any, *, timeout: float = 30.0) -> list[str]:
+    """Wait until the broker holds nothing (seen idle three polls running, so a message moving
+    from the queue to the worker is not mistaken for the end). Returns what is left on timeout."""
+    deadline = time.monotonic() + timeout
+    idle_polls = 0
+    while time.monotonic() < deadline:
+        left = background_tasks_left(app)
+        idle_polls = idle_polls + 1 if not left else 0
+        if idle_polls >= 3:
+            return []
+        time.sleep(0.02)
+    return background_tasks_left(app)
 
 
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
