@@ -26,8 +26,10 @@ setup: runtime-deps $(BIN)/.installed
 runtime-deps:
 	@ldconfig -p | grep -q libGL.so.1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgl1 libglib2.0-0; }
 
+# nginx: the HTTPS browser tests run deploy/nginx/gatehouse.conf in front of gunicorn.
 system-deps: runtime-deps
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x /usr/sbin/nginx || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput

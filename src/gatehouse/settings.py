@@ -167,6 +167,23 @@ CELERY_TASK_SERIALIZER = "json"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Pages carry the CSRF token themselves (forms, and hx-headers for HTMX): no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# HTTPS. In production Gatehouse sits behind a TLS proxy (deploy/nginx.conf) that sets
+# X-Forwarded-Proto and is the only way in (gunicorn listens on 127.0.0.1 or a socket).
+if envbool("BEHIND_TLS_PROXY", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The proxy overwrites X-Forwarded-For with the client's address: the per-address sign-in
+    # limits count people, not the proxy (gunicorn on a socket sees no address at all).
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# HSTS covers this host and hosts below it (gatehouse.school.sch.uk, not school.sch.uk itself).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Browsers' preload list takes whole registered domains, which a school's IT decides for all its
+# sites; Gatehouse leaves it off unless asked, so Django's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
