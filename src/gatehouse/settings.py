@@ -167,9 +167,9 @@ CELERY_TASK_SERIALIZER = "json"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-# Pages carry the CSRF token themselves (forms, and hx-headers for HTMX): no script needs the cookie.
+# Pages carry the CSRF token (forms, and hx-headers for HTMX): no script needs the cookie.
 CSRF_COOKIE_HTTPONLY = True
-# HTTPS. In production Gatehouse sits behind a TLS proxy (deploy/nginx.conf) that sets
+# HTTPS. In production Gatehouse sits behind a TLS proxy (deploy/nginx/gatehouse.conf) that sets
 # X-Forwarded-Proto and is the only way in (gunicorn listens on 127.0.0.1 or a socket).
 if envbool("BEHIND_TLS_PROXY", not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
