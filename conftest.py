@@ -40,6 +40,15 @@ def _celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with no rate-limit counts, lockouts or used authenticator codes from
+    earlier tests (every test client comes from the same address)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _background_tasks_finish_within_the_test(_celery_worker: None) -> Iterator[None]:
     """A test's emails and other tasks are done (or the test fails) before the next test
     starts: nothing one test sends is delivered into another's settings or SMTP server."""

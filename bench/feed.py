@@ -171,6 +171,8 @@ def _run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict
            "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": "127.0.0.1,testserver",
            "PYTHONPATH": str(ROOT / "src"), "CONN_MAX_AGE": "60"}
     env.pop("CELERY_BROKER_URL", None)
+    env["RATE_LIMITS_ENABLED"] = "false"  # one parent posts every load comment
+    env["SECURE_SSL_REDIRECT"] = "false"  # plain HTTP straight to gunicorn, no TLS proxy here
     out = subprocess.run([PYTHON, __file__, "_populate"], env=env, check=True,
                          capture_output=True, text=True).stdout
     session = next(line.split()[1] for line in out.splitlines() if line.startswith("SESSION"))

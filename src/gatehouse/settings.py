@@ -116,6 +116,15 @@ ACCOUNT_SESSION_REMEMBER = False
 # Five wrong passwords for one account locks it for fifteen minutes.
 _ATTEMPTS, _LOCKOUT = envint("LOGIN_ATTEMPTS", 5), envint("LOGIN_LOCKOUT_SECONDS", 900)
 ACCOUNT_RATE_LIMITS = {"login_failed": f"20/m/ip,{_ATTEMPTS}/{_LOCKOUT}s/key"}
+# Gatehouse's own limits, per signed-in account and per address, as "count/seconds". Addresses
+# are generous: a whole school's parents may share one (the school's wifi at an event).
+# Password resets are limited by allauth (5 a minute per address and per email).
+# RATE_LIMITS_ENABLED=false switches them off (the load benchmarks, which post from one account).
+RATE_LIMITS = {
+    "join": {"address": "10/3600"},
+    "comment": {"account": "8/60", "address": "300/60"},
+    "report": {"account": "20/3600", "address": "100/3600"},
+} if envbool("RATE_LIMITS_ENABLED", True) else {}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "gatehouse.accounts.adapter.GatehouseMFAAdapter"
 # Encrypts staff TOTP secrets at rest; derived from SECRET_KEY when not set.

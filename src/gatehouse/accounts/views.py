@@ -13,6 +13,7 @@ from gatehouse.accounts import actions
 from gatehouse.accounts.forms import DecisionForm, GrantRoleForm, JoinRequestForm, RestrictionForm
 from gatehouse.accounts.models import JoinRequest, Membership, Restriction, Role, StaffRole
 from gatehouse.accounts.permissions import access_school, staff_view
+from gatehouse.lib.ratelimit import RateLimited, check_rate
 from gatehouse.schools.models import School
 
 ADMIN = Role.ADMINISTRATOR
@@ -21,15 +22,21 @@ ADMIN = Role.ADMINISTRATOR
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     school = access_school(slug)
     form = JoinRequestForm(request.POST or None, school=school)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            check_rate(request, "join")
             actions.do_submit_join_request(school, form.cleaned_data)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))  # the form keeps what was typed
+            status = 429
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return redirect("join_sent", slug=school.slug)
-    return render(request, "accounts/join.html", {"school": school, "form": form},
-                  status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "accounts/join.html", {"school": school, "form": form}, status=status)
 
 
 def join_sent(request: HttpRequest, slug: str) -> HttpResponse:

@@ -25,6 +25,7 @@ from gatehouse.community import actions
 from gatehouse.community.forms import CommentForm, PostForm
 from gatehouse.community.models import Comment, Post
 from gatehouse.consent.feed import feed_posts
+from gatehouse.lib.ratelimit import RateLimited, check_rate
 from gatehouse.schools.models import School, SchoolDocument
 
 POSTS_PER_PAGE = 10
@@ -142,22 +143,26 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     post = get_object_or_404(feed_posts(Post.objects.filter(school=school)), pk=post_id)
     form = CommentForm(request.POST)
     error = notice = ""
+    status = 200
     if form.is_valid():
         try:
+            check_rate(request, "comment")
             comment = actions.do_add_comment(post, author=request.user, membership=membership,
                                              body=form.cleaned_data["body"])
+        except RateLimited as exc:
+            error, status = str(exc), 429
         except PermissionDenied as exc:
-            error = str(exc)
+            error, status = str(exc), 400
         else:
             notice = COMMENT_NOTICES.get(comment.status, "")
     else:
-        error = " ".join(form.errors["body"])
+        error, status = " ".join(form.errors["body"]), 400
     if request.htmx:
         _with_every_comment(post, request.user)
         return render(request, "community/_comments.html", {
             "post": post, "school": school, "comment_form": form if error else CommentForm(),
             "comment_error": error, "comment_notice": notice, "restriction": None,
-        }, status=400 if error else 200)
+        }, status=status)
     if error:
         messages.error(request, error)
     elif notice:

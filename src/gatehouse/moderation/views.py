@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from gatehouse.accounts.models import Restriction, Role, User
 from gatehouse.accounts.permissions import access_membership, access_school, staff_view
 from gatehouse.community.models import Comment
+from gatehouse.lib.ratelimit import RateLimited, check_rate
 from gatehouse.moderation import actions
 from gatehouse.moderation.engine import CATEGORIES, LABELS
 from gatehouse.moderation.forms import (
@@ -278,7 +279,12 @@ def report_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpResp
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            check_rate(request, "report")
             actions.do_report_comment(comment, reporter=request.user, **form.cleaned_data)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            return render(request, "moderation/report.html",
+                          {"school": school, "comment": comment, "form": form}, status=429)
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
         else:
