@@ -125,6 +125,9 @@ RATE_LIMITS = {
     "comment": {"account": "8/60", "address": "300/60"},
     "report": {"account": "20/3600", "address": "100/3600"},
 } if envbool("RATE_LIMITS_ENABLED", True) else {}
+# Accept the code before and after the current one too: a member of staff typing a code as it
+# changes, or a phone's clock a little out, still gets in. A used code is still refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "gatehouse.accounts.adapter.GatehouseMFAAdapter"
 # Encrypts staff TOTP secrets at rest; derived from SECRET_KEY when not set.

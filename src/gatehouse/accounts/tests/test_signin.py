@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
@@ -86,3 +87,21 @@ def test_authenticator_secrets_are_encrypted_at_rest(school: Any, make_user: Any
     stored = Authenticator.objects.get(user=admin).data["secret"]
     assert TOTP_SECRET not in stored
     assert get_mfa_adapter().decrypt(stored) == TOTP_SECRET
+
+
+def _code_accepted(admin: Any, code: str) -> bool:
+    client = Client()
+    response = client.post(reverse("account_login"),
+                           {"login": admin.email, "password": "correct-horse-battery-9"})
+    client.post(response["Location"], {"code": code})
+    return client.session.get("_auth_user_id") == str(admin.pk)
+
+
+def test_the_code_that_just_changed_still_works_once(school: Any, make_user: Any) -> None:
+    """A code typed as the authenticator moves on (or from a phone a little slow) is accepted;
+    older codes are not, and no code works twice."""
+    admin = make_user(email="admin@example.org", school=school, roles=("administrator",))
+    now = time.time()
+    assert not _code_accepted(admin, totp_now(TOTP_SECRET, at=now - 60))
+    assert _code_accepted(admin, totp_now(TOTP_SECRET, at=now - 30))
+    assert not _code_accepted(admin, totp_now(TOTP_SECRET, at=now - 30))
