@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from gatehouse.conftest import (  # noqa: F401  (shared fixtures)
     _fast_password_hashing,
@@ -48,6 +48,24 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     # A parent's phone: most parents will see Gatehouse this size.
     return {**browser_context_args, "viewport": {"width": 390, "height": 844},
             "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Every page any browser test opens is watched: a script or style the
+    Content-Security-Policy refuses (Chromium says so on the console) fails the test."""
+    violations: list[str] = []
+    original = Browser.new_context
+
+    def watched(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = original(self, *args, **kwargs)
+        context.on("console", lambda message: violations.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched)
+    yield
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from gatehouse.audit import urls as audit_urls
 from gatehouse.community import urls as community_urls
 from gatehouse.community.views import home
 from gatehouse.consent import urls as consent_urls
+from gatehouse.lib.views import csp_report
 from gatehouse.moderation import urls as moderation_urls
 
 # Each app contributes its staff pages; all are served under one "staff" namespace.
@@ -29,6 +30,7 @@ school_urlpatterns = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("accounts/", include("allauth.urls")),
     path("s/<slug:slug>/staff/", include((staff_urlpatterns, "staff"))),
     path("s/<slug:slug>/", include(school_urlpatterns)),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -47,3 +48,25 @@ def test_the_documented_production_settings_pass_check_deploy() -> None:
          "WARNING"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
+
+
+def test_pages_carry_a_content_security_policy_without_unsafe_inline(client: Any, db: None) -> None:
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    # A nonce appears only on a page that uses one; none of today's pages needs it.
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert "report-uri /csp-report/" in policy
+
+
+def test_violation_reports_are_logged_and_bad_ones_refused(client: Any, caplog: Any) -> None:
+    report = {"csp-report": {"document-uri": "https://gate.example/s/x/",
+                             "violated-directive": "script-src", "blocked-uri": "inline"}}
+    response = client.post("/csp-report/", json.dumps(report),
+                           content_type="application/csp-report")
+    assert response.status_code == 204
+    assert "violated-directive" in caplog.text and "script-src" in caplog.text
+    assert client.post("/csp-report/", "{not json", content_type="application/json"
+                       ).status_code == 400
+    assert client.post("/csp-report/", "x" * 20_000, content_type="application/json"
+                       ).status_code == 413
+    assert client.get("/csp-report/").status_code == 405
