@@ -6,9 +6,11 @@ from django.urls import include, path
 
 from gatehouse.accounts import urls as accounts_urls
 from gatehouse.audit import urls as audit_urls
+from gatehouse.cases import urls as cases_urls
 from gatehouse.community import urls as community_urls
 from gatehouse.community.views import home
 from gatehouse.consent import urls as consent_urls
+from gatehouse.evidence import urls as evidence_urls
 from gatehouse.moderation import urls as moderation_urls
 
 # Each app contributes its staff pages; all are served under one "staff" namespace.
@@ -18,6 +20,8 @@ staff_urlpatterns = [
     *audit_urls.staff_urlpatterns,
     *moderation_urls.staff_urlpatterns,
     *consent_urls.staff_urlpatterns,
+    *cases_urls.staff_urlpatterns,
+    *evidence_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [
