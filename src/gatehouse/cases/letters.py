@@ -25,7 +25,9 @@ from gatehouse.cases.models import Letterhead, LetterTemplate, Step
 from gatehouse.schools.models import School
 
 # A separate engine with no template loaders: school wording cannot include or extend files.
-SANDBOX = Engine(loaders=[("django.template.loaders.locmem.Loader", {})], autoescape=True)
+# debug=True only so syntax errors carry their line number for the head teacher.
+SANDBOX = Engine(loaders=[("django.template.loaders.locmem.Loader", {})], autoescape=True,
+                 debug=True)
 PLACEHOLDERS = {
     "recipient": "the person the letter is to", "school": "the school's name",
     "reference": "the case reference", "today": "today's date",
@@ -37,6 +39,7 @@ PLACEHOLDERS = {
     "signature_role": "their role",
 }
 _PLACEHOLDER_USE = re.compile(r"{{\s*([a-zA-Z_]+)|{%\s*for\s+\w+\s+in\s+([a-zA-Z_]+)")
+_LOOP_NAMES = re.compile(r"{%\s*for\s+(\w+)\s+in")
 _PDF_CSS = weasyprint.CSS(string="""
 @page { size: A4; margin: 22mm 20mm; }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.45; }
@@ -76,8 +79,8 @@ def wording(school: School, kind: str) -> tuple[str, str, LetterTemplate | None]
 def check_template(subject: str, body: str) -> None:
     """Refuse wording that would not render, naming the line and the problem."""
     check_markup(body)
-    unknown = sorted({a or b for a, b in _PLACEHOLDER_USE.findall(body + subject)}
-                     - set(PLACEHOLDERS) - {"comment", "forloop"})
+    used = {a or b for a, b in _PLACEHOLDER_USE.findall(body + subject)}
+    unknown = sorted(used - set(PLACEHOLDERS) - set(_LOOP_NAMES.findall(body)) - {"forloop"})
     if unknown:
         raise ValidationError(
             f"Unknown placeholder {', '.join('{{ ' + u + ' }}' for u in unknown)}. "
