@@ -49,7 +49,10 @@ body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1
 .address { white-space: pre-line; color: #333; }
 .meta { margin-bottom: 6mm; } .body p { margin: 0 0 3mm; }
 blockquote { border-left: 3px solid #999; margin: 2mm 0 3mm; padding: 1mm 4mm; }
-table { width: 100%; border-collapse: collapse; }
+/* Fixed layout: WeasyPrint's automatic table widths cost seconds on long cases. */
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+col.w10 { width: 12%; } col.w20 { width: 20%; } col.w25 { width: 25%; }
+col.w30 { width: 30%; } col.w45 { width: 43%; }
 th, td { border-bottom: 1px solid #ccc; padding: 1mm; vertical-align: top; font-size: 9pt;
   text-align: left; }
 .hash { font-size: 7pt; word-break: break-all; }

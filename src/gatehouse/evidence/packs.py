@@ -23,6 +23,7 @@ FORMAT = "gatehouse-evidence-pack/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.hmac"
 MAX_PACK_BYTES = 2 * 1024 * 1024 * 1024  # uncompressed: refuses ZIP bombs
+ALREADY_COMPRESSED = (".jpg", ".png", ".webp", ".gif", ".heic", ".pdf")
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
@@ -68,7 +69,10 @@ def build_pack(files: list[PackFile], *, title: str) -> tuple[bytes, str]:
         archive.writestr(MANIFEST, manifest)
         archive.writestr(SIGNATURE, sign(manifest) + "\n")
         for f in files:
-            archive.writestr(f.name, f.data)
+            # Images and PDFs are compressed already; deflating them again only costs time.
+            stored = f.name.lower().endswith(ALREADY_COMPRESSED)
+            archive.writestr(f.name, f.data,
+                             compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue(), hashlib.sha256(manifest).hexdigest()
 
 
