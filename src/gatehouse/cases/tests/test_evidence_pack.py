@@ -95,7 +95,7 @@ def test_the_pack_holds_the_summary_originals_manifest_and_audit(
     audit = json.loads(archive.read("audit.json"))
     assert {"cases.case.opened", "moderation.comment.escalated"} <= {e["action"] for e in audit}
     summary = pdf_text(archive.read("summary.pdf"), tmp_path)
-    assert case.reference in summary and "Hidden and reported" in summary
+    assert case.reference in summary and "Hidden and" in summary and "batter Mr Hollis" in summary
     export = PackExport.objects.get()
     assert AuditEntry.objects.filter(action="cases.pack.exported",
                                      details__manifest_sha256=export.manifest_sha256).exists()
