@@ -244,6 +244,7 @@ def do_send_letter(step: Step, *, actor: User, delivery: str) -> Letter:
                               "printed. Choose “Print” and send it by post or by hand.")
     rendered = letters.render_letter(step)
     pdf = letters.render_pdf(rendered.html)
+    item = None
     try:
         with transaction.atomic():
             item = do_keep_file(step.case.school, owner=owner_key(step.case),
@@ -264,6 +265,8 @@ def do_send_letter(step: Step, *, actor: User, delivery: str) -> Letter:
 
                 transaction.on_commit(lambda: send_letter.delay(letter.pk))
     except IntegrityError as exc:
+        if item is not None:  # the row was rolled back; don't leave its file behind
+            item.file.delete(save=False)
         raise ValidationError("This letter was already sent; a sent letter is never changed."
                               ) from exc
     return letter

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gatehouse.audit.log import record
@@ -19,7 +20,7 @@ from gatehouse.lib.mail import email_after_commit
 REMINDER_DAYS = 2
 
 
-def _due_warnings() -> Step.objects.__class__:
+def _due_warnings() -> QuerySet[Step]:
     return Step.objects.filter(kind=Step.Kind.WARNING, deadline__isnull=False, outcome="",
                                case__status=Case.Status.OPEN)
 
