@@ -15,14 +15,21 @@ from html.parser import HTMLParser
 from typing import Any
 
 import weasyprint
+import weasyprint.images
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
+from PIL import ImageFile
 
 from gatehouse.cases.defaults import DEFAULT_TEMPLATES
 from gatehouse.cases.models import Letterhead, LetterTemplate, Step
 from gatehouse.schools.models import School
+
+# WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported,
+# which would let truncated uploads through the photo and screenshot checks. Switch it back:
+# letters only embed a crest that already passed those checks.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 # A separate engine with no template loaders: school wording cannot include or extend files.
 # debug=True only so syntax errors carry their line number for the head teacher.
@@ -45,7 +52,7 @@ _PDF_CSS = weasyprint.CSS(string="""
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.45; }
 .letterhead { border-bottom: 2px solid #1d4f91; padding-bottom: 6mm; margin-bottom: 8mm; }
 .letterhead img { float: right; max-height: 22mm; max-width: 40mm; }
-.letterhead h1 { font-size: 16pt; margin: 0; color: #1d4f91; }
+.letterhead .school-name { font-size: 16pt; font-weight: bold; margin: 0; color: #1d4f91; }
 .address { white-space: pre-line; color: #333; }
 .meta { margin-bottom: 6mm; } .body p { margin: 0 0 3mm; }
 blockquote { border-left: 3px solid #999; margin: 2mm 0 3mm; padding: 1mm 4mm; }

@@ -165,3 +165,20 @@ def test_the_pack_includes_a_sent_letter(staff: dict[str, Any], case: Case,
     head.post(case_url("case_letter", case, step_id=step.pk), {"delivery": "print"})
     archive = zipfile.ZipFile(io.BytesIO(_export(head, case)))
     assert any(n.endswith(".pdf") and n.startswith("evidence/") for n in archive.namelist())
+
+
+def test_loading_the_pdf_library_does_not_let_truncated_screenshots_through(
+    staff: dict[str, Any], case: Case, login_client: Any
+) -> None:
+    import io as _io
+
+    from PIL import Image
+
+    import gatehouse.cases.letters  # noqa: F401  (imports WeasyPrint)
+
+    buffer = _io.BytesIO()
+    Image.effect_noise((200, 200), 60).convert("RGB").save(buffer, "JPEG")
+    truncated = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    response = _add(login_client(staff["moderator"]), case,
+                    SimpleUploadedFile("cut.jpg", truncated))
+    assert response.status_code == 400 and "damaged or incomplete" in response.content.decode()
