@@ -78,11 +78,16 @@ def open_case_for(membership: Membership, *, actor: User, began_on: dt.date) -> 
                                                    ).first()
     if case is not None:
         return case
-    case = Case.objects.create(school=membership.school, member=membership, opened_by=actor,
-                               subject_name=membership.user.full_name,
-                               subject_email=membership.user.email,
-                               relationship=f"Parent in the group ({membership.child_year})",
-                               began_on=began_on)
+    try:
+        with transaction.atomic():  # a savepoint: two escalations at once may both get here
+            case = Case.objects.create(
+                school=membership.school, member=membership, opened_by=actor,
+                subject_name=membership.user.full_name, subject_email=membership.user.email,
+                relationship=f"Parent in the group ({membership.child_year})",
+                began_on=began_on)
+    except IntegrityError:
+        return Case.objects.select_for_update().get(member=membership,
+                                                    status=Case.Status.OPEN)
     record("cases.case.opened", actor=actor, school=membership.school, target=case,
            details={"member": membership.pk, "from": "moderation queue"})
     return case

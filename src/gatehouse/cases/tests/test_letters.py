@@ -57,6 +57,8 @@ def test_the_letter_is_previewed_in_the_browser(
     assert "batter Mr Hollis" in page
 
 
+# Committed data: with a broker, the Celery worker reads the letter on its own connection.
+@pytest.mark.django_db(transaction=True)
 def test_sending_emails_the_frozen_pdf_over_smtp(
     meeting: Step, staff: dict[str, Any], login_client: Any, smtp_server: Any,
     django_capture_on_commit_callbacks: Any, tmp_path: Path
