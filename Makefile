@@ -22,20 +22,25 @@ $(BIN)/.installed: requirements/*.txt
 
 setup: runtime-deps $(BIN)/.installed
 
-# OpenCV (face detection) needs libGL; browser tests drive Debian's Chromium.
+# OpenCV (face detection) needs libGL; WeasyPrint (letters as PDF) needs Pango and HarfBuzz;
+# browser tests drive Debian's Chromium; the letter tests read PDFs back with poppler's pdftotext.
 runtime-deps:
 	@ldconfig -p | grep -q libGL.so.1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgl1 libglib2.0-0; }
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
 # nginx: the HTTPS browser tests run deploy/nginx/gatehouse.conf in front of gunicorn.
 system-deps: runtime-deps
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/sbin/nginx || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
+	@command -v pdftotext >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# Case deadline reminders without a broker: a loop that stops when the server stops.
+	$(BIN)/python manage.py run_case_deadlines --loop --interval 60 & trap "kill $$!" EXIT; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
 	$(BIN)/ruff check src e2e bench scripts manage.py conftest.py

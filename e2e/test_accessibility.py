@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from e2e.conftest import assert_accessible, sign_in
-from gatehouse.accounts.models import Membership
+from gatehouse.accounts.models import Membership, User
+from gatehouse.cases.actions import do_add_step, do_open_case
 from gatehouse.schools import demo
 
 ADMIN_PAGES = [
@@ -27,6 +29,34 @@ def test_staff_pages_are_accessible(page: Page, url: Any, demo_school: Any) -> N
     member = Membership.objects.filter(school=demo_school).first()
     assert member is not None
     for path in [*ADMIN_PAGES, f"/s/oakfield/staff/members/{member.pk}/restrict/"]:
+        response = page.goto(url(path))
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)
+
+
+HEAD_TEACHER_PAGES = [
+    "/s/oakfield/staff/", "/s/oakfield/staff/cases/", "/s/oakfield/staff/cases/new/",
+    "/s/oakfield/staff/cases/summary/", "/s/oakfield/staff/cases/letters/",
+    "/s/oakfield/staff/cases/letters/meeting/", "/s/oakfield/staff/evidence/verify/",
+]
+
+
+def test_case_pages_are_accessible(page: Page, url: Any, demo_school: Any) -> None:
+    head = User.objects.get(email="head@oakfield.example")
+    member = Membership.objects.filter(school=demo_school).first()
+    assert member is not None
+    case = do_open_case(demo_school, actor=head, data={
+        "member": member, "subject_name": member.user.full_name, "began_on":
+        timezone.localdate(), "subject_email": member.user.email})
+    meeting = do_add_step(case, actor=head, version=case.version, kind="meeting", data={
+        "occurred_on": timezone.localdate(), "meeting_at": timezone.now(), "place": "Office"})
+    case_pages = [f"/s/oakfield/staff/cases/{case.pk}/",
+                  f"/s/oakfield/staff/cases/{case.pk}/evidence/",
+                  f"/s/oakfield/staff/cases/{case.pk}/steps/warning/",
+                  f"/s/oakfield/staff/cases/{case.pk}/steps/{meeting.pk}/outcome/",
+                  f"/s/oakfield/staff/cases/{case.pk}/steps/{meeting.pk}/letter/"]
+    sign_in(page, url, "head@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    for path in [*HEAD_TEACHER_PAGES, *case_pages]:
         response = page.goto(url(path))
         assert response is not None and response.status == 200, path
         assert_accessible(page)

@@ -40,8 +40,9 @@ def test_a_class_photo_is_checked_blurred_published_and_withdrawn(
 ) -> None:
     sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
     page.goto(url("/s/oakfield/staff/"))
-    page.get_by_role("navigation", name="Staff console").get_by_role(
-        "link", name="Photo posts").click()
+    nav = page.get_by_role("navigation", name="Staff console")
+    nav.get_by_text("Parents' group").click()
+    nav.get_by_role("link", name="Photo posts").click()
     page.get_by_role("link", name="New photo post").click()
     page.get_by_label("Post text").fill("Year 4's Roman day in the hall")
     page.get_by_label("Photo (JPEG, PNG, WebP or HEIC)").set_input_files(str(_with_gps(tmp_path)))

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "gatehouse.community",
     "gatehouse.consent",
     "gatehouse.moderation",
+    "gatehouse.evidence",
+    "gatehouse.cases",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 # One queue per installation sharing a Redis; the two-node test gives its nodes their own.
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
+# Scheduled work under `celery beat`; without a broker, `manage.py run_case_deadlines --loop`.
+CELERY_BEAT_SCHEDULE = {
+    "case-deadlines": {"task": "gatehouse.cases.tasks.send_due_reminders", "schedule": 300.0},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -226,4 +232,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every PDF at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

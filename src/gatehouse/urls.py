@@ -6,9 +6,11 @@ from django.urls import include, path
 
 from gatehouse.accounts import urls as accounts_urls
 from gatehouse.audit import urls as audit_urls
+from gatehouse.cases import urls as cases_urls
 from gatehouse.community import urls as community_urls
 from gatehouse.community.views import home
 from gatehouse.consent import urls as consent_urls
+from gatehouse.evidence import urls as evidence_urls
 from gatehouse.lib.views import csp_report
 from gatehouse.moderation import urls as moderation_urls
 
@@ -19,6 +21,8 @@ staff_urlpatterns = [
     *audit_urls.staff_urlpatterns,
     *moderation_urls.staff_urlpatterns,
     *consent_urls.staff_urlpatterns,
+    *cases_urls.staff_urlpatterns,
+    *evidence_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [

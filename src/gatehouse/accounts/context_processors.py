@@ -1,4 +1,4 @@
-"""The staff console navigation: only the pages the person's roles allow."""
+"""The staff console navigation, grouped by area: only the pages the person's roles allow."""
 
 from __future__ import annotations
 
@@ -9,29 +9,42 @@ from django.urls import reverse
 
 from gatehouse.accounts.models import Role
 
-# (label, url name, roles that see it). The views enforce the same roles.
-NAV: list[tuple[str, str, frozenset[str]]] = [
-    ("Console", "staff:home", frozenset(Role.values)),
-    ("New post", "staff:post_new", frozenset({Role.ADMINISTRATOR, Role.POSTER})),
-    ("Join requests", "staff:join_requests", frozenset({Role.ADMINISTRATOR})),
-    ("Members", "staff:members", frozenset({Role.ADMINISTRATOR})),
-    ("Staff roles", "staff:roles", frozenset({Role.ADMINISTRATOR})),
-    ("Audit log", "staff:audit", frozenset({Role.ADMINISTRATOR, Role.HEAD_TEACHER})),
-    ("Photo posts", "staff:drafts", frozenset({Role.ADMINISTRATOR, Role.POSTER})),
-    ("Pupils and consent", "staff:pupils",
-     frozenset({Role.ADMINISTRATOR, Role.POSTER, Role.DSL, Role.HEAD_TEACHER})),
-    ("Takedowns", "staff:takedowns", frozenset({Role.ADMINISTRATOR})),
-    ("Face recognition", "staff:recognition",
-     frozenset({Role.ADMINISTRATOR, Role.HEAD_TEACHER})),
-    ("My image permission", "staff:image_permission", frozenset(Role.values)),
-    ("Moderation", "staff:moderation_queue", frozenset({Role.MODERATOR, Role.ADMINISTRATOR,
-                                                         Role.HEAD_TEACHER, Role.DSL})),
-    ("Policy rules", "staff:moderation_rules", frozenset({Role.ADMINISTRATOR})),
-    ("Watched words", "staff:moderation_watched", frozenset({Role.ADMINISTRATOR,
-                                                             Role.MODERATOR})),
-    ("Roster", "staff:moderation_roster", frozenset({Role.ADMINISTRATOR})),
-    ("Platform reports", "staff:platform_reports", frozenset({Role.MODERATOR,
-                                                              Role.ADMINISTRATOR})),
+R = Role
+EVERYONE = frozenset(Role.values)
+# (group, [(label, url name, roles that see it)]). The views enforce the same roles.
+NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
+    ("Parents' group", [
+        ("New post", "staff:post_new", frozenset({R.ADMINISTRATOR, R.POSTER})),
+        ("Photo posts", "staff:drafts", frozenset({R.ADMINISTRATOR, R.POSTER})),
+        ("Join requests", "staff:join_requests", frozenset({R.ADMINISTRATOR})),
+        ("Members", "staff:members", frozenset({R.ADMINISTRATOR})),
+    ]),
+    ("Moderation", [
+        ("Moderation queue", "staff:moderation_queue",
+         frozenset({R.MODERATOR, R.ADMINISTRATOR, R.HEAD_TEACHER, R.DSL})),
+        ("Platform reports", "staff:platform_reports", frozenset({R.MODERATOR, R.ADMINISTRATOR})),
+        ("Watched words", "staff:moderation_watched", frozenset({R.ADMINISTRATOR, R.MODERATOR})),
+        ("Policy rules", "staff:moderation_rules", frozenset({R.ADMINISTRATOR})),
+        ("Roster", "staff:moderation_roster", frozenset({R.ADMINISTRATOR})),
+    ]),
+    ("Cases", [
+        ("Cases", "staff:cases", frozenset({R.HEAD_TEACHER, R.MODERATOR, R.DSL})),
+        ("Letters", "staff:letter_settings", frozenset({R.HEAD_TEACHER})),
+        ("Case counts", "staff:cases_summary", frozenset({R.GOVERNOR, R.HEAD_TEACHER})),
+        ("Verify an evidence pack", "staff:evidence_verify",
+         frozenset({R.HEAD_TEACHER, R.DSL, R.MODERATOR, R.HEAD_OF_HR})),
+    ]),
+    ("Photos and consent", [
+        ("Pupils and consent", "staff:pupils",
+         frozenset({R.ADMINISTRATOR, R.POSTER, R.DSL, R.HEAD_TEACHER})),
+        ("Takedowns", "staff:takedowns", frozenset({R.ADMINISTRATOR})),
+        ("Face recognition", "staff:recognition", frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
+        ("My image permission", "staff:image_permission", EVERYONE),
+    ]),
+    ("School", [
+        ("Staff roles", "staff:roles", frozenset({R.ADMINISTRATOR})),
+        ("Audit log", "staff:audit", frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
+    ]),
 ]
 
 
@@ -47,11 +60,24 @@ def staff_nav(request: HttpRequest) -> dict[str, Any]:
     if school is None:
         return {}
     roles = user.roles_at(school.pk)
-    items = [
-        {"label": label, "url": reverse(name, kwargs={"slug": slug}), "active": False}
-        for label, name, allowed in NAV
-        if roles & allowed
-    ]
-    for item in items:
-        item["active"] = request.path == item["url"]
-    return {"staff_nav": items, "is_staff_here": bool(roles)}
+    if not roles:
+        return {"is_staff_here": False}
+    home = reverse("staff:home", kwargs={"slug": slug})
+    return {"staff_nav": _groups(roles, slug, request.path), "is_staff_here": True,
+            "staff_home": {"url": home, "active": request.path == home}}
+
+
+def _groups(roles: set[str], slug: str, path: str) -> list[dict[str, Any]]:
+    groups = []
+    for label, entries in NAV:
+        items = [{"label": name, "url": reverse(url, kwargs={"slug": slug})}
+                 for name, url, allowed in entries if roles & allowed]
+        if not items:
+            continue
+        # The page in use, or the deepest section it belongs to (a case is under "Cases").
+        best = max(items, key=lambda i: len(i["url"]) if path.startswith(i["url"]) else -1)
+        for item in items:
+            item["active"] = item is best and path.startswith(item["url"])
+        groups.append({"label": label, "items": items,
+                       "active": any(i["active"] for i in items)})
+    return groups

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gatehouse.accounts.models import JoinRequest, Membership, Role, User
+from gatehouse.accounts.dashboard import due_for
+from gatehouse.accounts.models import Membership, Role, User
 from gatehouse.accounts.permissions import (
     POSTING_ROLES,
     access_membership,
@@ -177,10 +178,9 @@ def school_feed_url(school: School) -> str:
 @staff_view(*Role.values)
 def staff_home(request: HttpRequest, school: School) -> HttpResponse:
     roles = request.user.roles_at(school.pk)
-    pending = JoinRequest.objects.filter(school=school, status=JoinRequest.Status.PENDING).count()
     return render(request, "community/staff_home.html", {
         "school": school, "roles": [Role(r).label for r in sorted(roles)],
-        "pending_requests": pending if Role.ADMINISTRATOR in roles else None,
+        "due": due_for(request.user, school),
     })
 
 

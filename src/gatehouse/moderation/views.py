@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -98,18 +99,31 @@ def decide_item(request: HttpRequest, school: School, pk: int, decision: str) ->
         return HttpResponse("Unknown decision", status=400)
     note = request.POST.get("note", "")[:1000]
     try:
-        if decision == "approve":
-            actions.do_approve(item, actor=request.user)
-        else:
-            DECISIONS[decision](item, actor=request.user, note=note)
         text = {"approve": "Approved", "hide": "Hidden and kept as evidence",
                 "escalate": "Hidden and escalated to the head teacher"}[decision]
+        if decision == "approve":
+            actions.do_approve(item, actor=request.user)
+        elif decision == "escalate":
+            text += _escalate(item, request.user, note)
+        else:
+            DECISIONS[decision](item, actor=request.user, note=note)
     except ValidationError as exc:
         text = " ".join(exc.messages)
     if request.htmx:
         return render(request, "moderation/_decided.html", {"text": text, "item": item})
     messages.info(request, text)
     return redirect("staff:moderation_queue", slug=school.slug)
+
+
+def _escalate(item: QueueItem, actor: User, note: str) -> str:
+    """Escalating also opens the author's case, or adds the comment to the one already open;
+    both happen in one transaction."""
+    from gatehouse.cases.actions import do_escalate_to_case
+
+    with transaction.atomic():
+        actions.do_escalate(item, actor=actor, note=note)
+        case = do_escalate_to_case(item, actor=actor, note=note)
+    return f"; added to case {case.reference}" if case else ""
 
 
 @staff_view(*DECIDERS)

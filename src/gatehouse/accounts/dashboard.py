@@ -1,0 +1,122 @@
+"""The console home: what is due for this person, with counts, by the roles they hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from gatehouse.accounts.models import JoinRequest, Role
+from gatehouse.schools.models import School
+
+
+@dataclass
+class Due:
+    label: str
+    count: int
+    url: str
+    hint: str = ""
+    urgent: bool = False
+    lines: list[str] = field(default_factory=list)
+
+
+def due_for(user: Any, school: School) -> list[Due]:
+    roles = user.roles_at(school.pk)
+    cards: list[Due] = []
+    for roles_needed, build in _CARDS:
+        if roles & roles_needed:
+            card = build(user, school, roles)
+            if card is not None:
+                cards.append(card)
+    return cards
+
+
+def _url(name: str, school: School) -> str:
+    return reverse(name, kwargs={"slug": school.slug})
+
+
+def _queue(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.moderation.models import QueueItem
+
+    waiting = QueueItem.objects.filter(school=school, status=QueueItem.Status.OPEN)
+    urgent = waiting.filter(severity__gte=80).count()
+    return Due("Comments waiting for moderation", waiting.count(),
+               _url("staff:moderation_queue", school),
+               hint=f"{urgent} serious" if urgent else "", urgent=bool(urgent))
+
+
+def _join_requests(user: Any, school: School, roles: set[str]) -> Due:
+    count = JoinRequest.objects.filter(school=school,
+                                       status=JoinRequest.Status.PENDING).count()
+    return Due("Join requests waiting", count, _url("staff:join_requests", school))
+
+
+def _deadlines(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.cases.models import Case, Step
+
+    today = timezone.localdate()
+    steps = (Step.objects.filter(case__school=school, case__status=Case.Status.OPEN,
+                                 kind=Step.Kind.WARNING, outcome="",
+                                 deadline__lte=today + dt.timedelta(days=7))
+             .select_related("case").order_by("deadline"))
+    lines = [f"{s.case.reference} {s.case.subject_name}: "
+             f"{'passed' if s.deadline < today else 'due'} {s.deadline:%a %d %b}" for s in steps]
+    return Due("Case deadlines this week", len(lines), _url("staff:cases", school),
+               hint="removal deadlines due or passed", lines=lines[:5],
+               urgent=any(s.deadline < today for s in steps))
+
+
+def _cases(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.cases.access import visible_cases
+
+    count = visible_cases(user, school).open().count()
+    label = "Open cases" if roles & {Role.HEAD_TEACHER, Role.MODERATOR} else \
+        "Open cases concerning a pupil"
+    return Due(label, count, _url("staff:cases", school))
+
+
+def _takedowns(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.consent.models import TakedownTask
+
+    count = TakedownTask.objects.filter(school=school, done_at__isnull=True).count()
+    return Due("Takedowns to do", count, _url("staff:takedowns", school),
+               hint="published photos whose consent changed", urgent=bool(count))
+
+
+def _provider_requests(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.cases.models import Case, Step
+
+    count = Step.objects.filter(case__school=school, case__status=Case.Status.OPEN,
+                                kind=Step.Kind.PROVIDER, outcome="").count()
+    return Due("Removal requests awaiting the provider", count, _url("staff:cases", school))
+
+
+def _platform_reports(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.moderation.models import PlatformReport
+
+    count = PlatformReport.objects.filter(school=school,
+                                          outcome=PlatformReport.Outcome.PENDING).count()
+    return Due("Platform reports awaiting an outcome", count,
+               _url("staff:platform_reports", school))
+
+
+def _case_counts(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.cases.models import Case
+
+    return Due("Open escalation cases (anonymised)", Case.objects.filter(
+        school=school, status=Case.Status.OPEN).count(), _url("staff:cases_summary", school))
+
+
+_CARDS = [
+    (frozenset({Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL}), _queue),
+    (frozenset({Role.ADMINISTRATOR}), _join_requests),
+    (frozenset({Role.HEAD_TEACHER}), _deadlines),
+    (frozenset({Role.HEAD_TEACHER, Role.MODERATOR, Role.DSL}), _cases),
+    (frozenset({Role.HEAD_TEACHER}), _provider_requests),
+    (frozenset({Role.ADMINISTRATOR}), _takedowns),
+    (frozenset({Role.MODERATOR, Role.ADMINISTRATOR}), _platform_reports),
+    (frozenset({Role.GOVERNOR}), _case_counts),
+]

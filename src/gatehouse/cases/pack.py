@@ -1,0 +1,96 @@
+"""A case's evidence pack: summary PDF, originals, letters, custody and audit, hashed and signed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.template.defaultfilters import slugify
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from gatehouse.audit.log import record
+from gatehouse.audit.models import AuditEntry
+from gatehouse.cases.letters import render_pdf
+from gatehouse.cases.models import Case
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport, owner_key
+from gatehouse.evidence.packs import PackFile, build_pack
+from gatehouse.evidence.store import do_note_custody
+from gatehouse.moderation.models import Evidence as HiddenOriginal
+
+
+def _comment_files(case: Case) -> tuple[list[PackFile], list[dict[str, Any]]]:
+    files, rows = [], []
+    links = case.comments.select_related("comment__author").order_by("comment__created_at")
+    originals = {e.comment_id: e for e in HiddenOriginal.objects.filter(
+        comment__in=[link.comment_id for link in links]).order_by("created_at")}
+    for n, link in enumerate(links, 1):
+        original = originals.get(link.comment_id)
+        text = original.content if original else link.comment.body
+        name = f"comments/{n:03d}-comment-{link.comment_id}.txt"
+        files.append(PackFile(name, text.encode("utf-8")))
+        rows.append({"file": name, "comment": link.comment, "text": text,
+                     "hidden_sha256": original.sha256 if original else ""})
+    return files, rows
+
+
+def _evidence_files(items: list[EvidenceItem]) -> tuple[list[PackFile], list[dict[str, Any]]]:
+    files, rows = [], []
+    for n, item in enumerate(items, 1):
+        name = f"evidence/{n:03d}-{slugify(item.title)[:40] or 'item'}.{item.extension}"
+        files.append(PackFile(name, item.read_original()))
+        rows.append({"file": name, "item": item})
+    return files, rows
+
+
+def _audit_entries(case: Case) -> list[dict[str, Any]]:
+    comment_ids = [str(pk) for pk in case.comments.values_list("comment_id", flat=True)]
+    entries = AuditEntry.objects.filter(school=case.school).filter(
+        Q(object_type="cases.case", object_id=str(case.pk)) | Q(details__case=case.pk)
+        | Q(object_type="community.comment", object_id__in=comment_ids)
+    ).select_related("actor").order_by("seq")
+    return [{"seq": e.seq, "at": e.created_at.isoformat(), "actor": str(e.actor or "system"),
+             "action": e.action, "object": f"{e.object_type}:{e.object_id}",
+             "details": e.details, "hash": e.hash} for e in entries]
+
+
+def _custody(items: list[EvidenceItem]) -> list[dict[str, Any]]:
+    events = CustodyEvent.objects.filter(item__in=items).select_related("actor")
+    return [{"item": e.item_id, "action": e.action, "by": str(e.actor or "system"),
+             "at": e.at.isoformat(), "note": e.note} for e in events]
+
+
+def build_case_pack(case: Case) -> tuple[bytes, str, int]:
+    """The ZIP, its manifest's SHA-256 and how many files it holds."""
+    items = list(EvidenceItem.objects.filter(owner=owner_key(case)).select_related("created_by"))
+    comment_files, comment_rows = _comment_files(case)
+    evidence_files, evidence_rows = _evidence_files(items)
+    audit = _audit_entries(case)
+    summary = render_pdf(render_to_string("cases/pack_summary.html", {
+        "case": case, "steps": case.steps.select_related("recorded_by", "restriction"),
+        "letters": case.letters.select_related("sent_by"), "comments": comment_rows,
+        "evidence": evidence_rows, "audit_count": len(audit), "now": timezone.now()}))
+    files = [PackFile("summary.pdf", summary), *comment_files, *evidence_files,
+             PackFile("audit.json", _json(audit)), PackFile("custody.json", _json(_custody(items)))]
+    data, manifest_sha256 = build_pack(files, title=f"Evidence pack for case {case.reference}")
+    return data, manifest_sha256, len(files)
+
+
+def do_export_pack(case: Case, *, actor: Any) -> bytes:
+    data, manifest_sha256, count = build_case_pack(case)
+    with transaction.atomic():
+        PackExport.objects.create(school=case.school, owner=owner_key(case),
+                                  manifest_sha256=manifest_sha256, files=count,
+                                  exported_by=actor)
+        do_note_custody(EvidenceItem.objects.filter(owner=owner_key(case)),
+                        action=CustodyEvent.Action.EXPORTED, actor=actor,
+                        note=f"pack {manifest_sha256[:16]}")
+        record("cases.pack.exported", actor=actor, school=case.school, target=case,
+               details={"case": case.pk, "manifest_sha256": manifest_sha256, "files": count})
+    return data
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=1, ensure_ascii=False, default=str).encode("utf-8")

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class VerifyPackForm(forms.Form):
+    pack = forms.FileField(label="Evidence pack (.zip)")
