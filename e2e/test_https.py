@@ -136,8 +136,13 @@ def _answers(port: int) -> bool:
 
 
 def _serves(port: int, ca: Path) -> bool:
+    """gunicorn answers through nginx (its first request loads the moderation model)."""
     context = ssl.create_default_context(cafile=str(ca))
-    return httpx.get(f"https://localhost:{port}/accounts/login/", verify=context).status_code != 502
+    try:
+        return httpx.get(f"https://localhost:{port}/accounts/login/", verify=context,
+                         timeout=60).status_code != 502
+    except httpx.TransportError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +178,7 @@ def https_site(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
 
 def test_tls_is_verified_http_redirects_and_hsts_is_sent(https_site: dict[str, Any]) -> None:
     context = ssl.create_default_context(cafile=str(https_site["ca"]))
-    with httpx.Client(verify=context) as client:
+    with httpx.Client(verify=context, timeout=60) as client:
         page = client.get(f"{https_site['https']}/accounts/login/")
         assert page.status_code == 200
         hsts = page.headers["strict-transport-security"]
