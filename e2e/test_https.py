@@ -166,7 +166,7 @@ def https_site(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_until(lambda: _answers(https_port), "nginx")
-        _wait_until(lambda: _serves(https_port, ca), "gunicorn behind nginx")
+        _wait_until(lambda: _serves(https_port, ca), "gunicorn behind nginx", timeout=180)
         yield {"ca": ca, "http": f"http://localhost:{http_port}",
                "https": f"https://localhost:{https_port}"}
     finally:
