@@ -89,12 +89,12 @@ def held_any(scores: dict[str, float]) -> bool:
 
 
 def outcome(result: ScoreResult) -> str:
-    """What the default rules do: concern, alert (threat or hate), hold or publish."""
-    if result.concern >= CONCERN_THRESHOLD:
-        return "concern"
+    """What the default rules do: alert (threat or hate), concern, hold or publish."""
     flagged = [c for c in CATEGORIES if result.scores[c] >= DEFAULT_THRESHOLDS[c]]
     if any(c in ALERTING for c in flagged):
         return "alert"
+    if result.concern >= CONCERN_THRESHOLD:
+        return "concern"
     return "hold" if flagged else "publish"
 
 

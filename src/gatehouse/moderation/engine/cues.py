@@ -39,7 +39,7 @@ IDENTITY_GROUPS: dict[str, str] = {
         r"headscarves|turbans?|kippah|yarmulke|niqab|burqa|imam|rabbi|vicar|priest|faith|"
         r"religion|religious|prayers?|fasting"),
     "ethnicity": _alt(
-        r"black|white|asian|mixed[- ]race|brown|gypsy|gypsies|roma|travellers?|arabs?|"
+        r"blacks?|whites?|asians?|mixed[- ]race|brown|gypsy|gypsies|roma|travellers?|arabs?|"
         r"africans?|caribbean|chinese|bame|ethnic|ethnicity|race|racial|heritage|"
         r"skin colour|colour of (?:his|her|their) skin"),
     "nationality": _alt(
@@ -55,7 +55,7 @@ IDENTITY_GROUPS: dict[str, str] = {
         r"transitioned|pronouns|they/them|gender neutral"),
     "disability": _alt(
         r"autistic|autism|asd|disabled|disability|disabilities|deaf|blind|wheelchairs?|"
-        r"down'?s syndrome|dyslexic|dyslexia|dyspraxia|adhd|send|sen|special needs|"
+        r"down'?s syndrome|dyslexic|dyslexia|dyspraxia|adhd|sen|special needs|"
         r"cerebral palsy|learning difficult(?:y|ies)|ehcp|neurodivergent|"
         r"additional needs|sign language|bsl"),
 }
@@ -73,7 +73,11 @@ SLURS = re.compile(r"\b" + _alt(
 _GROUP_NOUN = (r"(?:people|families|famil(?:y|ies)|kids|children|parents|lot|ones|types|"
                r"men|women|mums|dads|boys|girls|pupils|community|communities|folk)")
 ATTACK = re.compile("|".join([
-    r"\bgo back (?:to|where|home)", r"\bsend (?:them|em|'em) (?:all )?(?:back|home)",
+    r"\bgo back (?:to|where|home)", r"\b(?:can|should|could) (?:all )?go home\b",
+    r"\b(?:isn'?t|aren'?t|not) (?:even )?from (?:here|round here|this country)\b",
+    r"\bthis is a (?:christian|white|british|english) country\b",
+    r"\bhave to (?:hire|employ|let in|accept|take) (?:the )?\w+s now\b",
+    r"\bsend (?:them|em|'em) (?:all )?(?:back|home)",
     r"\b(?:should(?:n't| not)|must(?:n't| not)|not) be allowed\b", r"\bdon'?t belong\b",
     r"\bnot welcome\b", r"\bkeep (?:them|the \w+ (?:kids|lot|ones)|those \w+) (?:away|out)\b",
     r"\bget (?:rid of|them out|the \w+ (?:lot|ones|kids) out)\b", r"\bdeport",
@@ -116,6 +120,9 @@ COUNTER = re.compile("|".join([
     r"\bhave a (?:hard|long) look at (?:themselves|yourself)\b", r"\bnot acceptable\b",
     r"\bwelcome (?:all|everyone)\b", r"\beveryone (?:is|should be) welcome\b",
     r"\bpart of (?:our|the) (?:school )?community\b", r"\bproud\b", r"\bcelebrat\w+\b",
+    r"\bsaid (?:some |such )?(?:awful|horrible|nasty|vile|hateful|racist|disgusting|ugly) "
+    r"(?:things|stuff|words)\b", r"\btold (?:her|him|them) (?:exactly )?what i thought\b",
+    r"\b(?:stop|please don'?t|don'?t) (?:sharing|spreading|posting|repeating)\b",
     r"\bthe [a-z]-word\b", r"\b(?:racist|homophobic|transphobic|horrible|nasty) "
     r"(?:names?|slurs?|comments?|remarks?|jokes?|abuse|graffiti|words?)\b",
 ]))
@@ -134,22 +141,27 @@ HARM = re.compile("|".join([
     r"targeted|harassed|threatened|intimidated|followed home|cornered|isolated)\b",
     r"\b(?:hit|hits|hitting|punched|punching|kicked|kicking|pushed|pushing|shoved|shoving|"
     r"slapped|slapping|bitten|biting|scratched|strangled|choked|tripped|grabbed|grabbing|"
-    r"dragged|beaten|beat up|battered|attacked|assaulted|hurt|hurting|injured|spat at|"
+    r"dragged|pulled|pulling|yanked|jumped on|got jumped|beaten|beat up|battered|attacked|"
+    r"assaulted|hurt|hurting|injured|spat at|spitting at|"
     r"thrown at|stabbed|burned|burnt|pinched|restrained|locked in|shut in)\b",
     r"\b(?:touched|touching|groped|abused|abusing|abuse|sexual|inappropriate(?:ly)?|"
     r"undress\w*|private parts|nudes?|explicit (?:photos|pictures|images)|groom(?:ed|ing))\b",
     r"\b(?:was|were|been|being|got|gets|get|keeps? (?:getting|being)) called\b",
     r"\bcall(?:ed|ing|s) (?:my|our|him|her|them) (?:\w+ )?(?:a|an|names|horrible|nasty|"
-    r"racist|the)\b", r"\bcalling (?:\w+ ){0,2}names\b", r"\bslurs?\b", r"\bnames? at (?:him|her)",
+    r"racist|the)\b", r"\bcalling (?:\w+ ){0,4}names\b", r"\bslurs?\b", r"\bnames? at (?:him|her)",
     r"\b(?:nasty|horrible|threatening|abusive|vile) (?:messages|texts|comments|notes|names)\b",
     r"\b(?:filmed|photographed|recorded) (?:him|her|them)\b", r"\bfilmed\b",
     r"\b(?:kill|hurt|harm) (?:herself|himself|themselves)\b", r"\bself[- ]harm\w*\b",
     r"\bsuicid\w*\b", r"\b(?:scared|frightened|terrified|afraid) (?:to go|of going|to come)\b",
     r"\bwon'?t go (?:in|to school)\b", r"\bcame home (?:with|crying|covered|in tears)\b",
-    r"\bbruis\w+\b", r"\bcrying every\b", r"\bsteal\w* (?:his|her|their) \w+",
+    r"\bbruis\w+\b", r"\bcrying every\b", r"\bstopped eating\b",
+    r"\bkeeps? (?:telling|saying to|calling|texting|messaging) (?:him|her|them|my \w+)\b",
+    r"\bsteal\w* (?:his|her|their) \w+",
     r"\btak(?:e|es|ing|en) (?:his|her|their) (?:lunch|money|phone|things|stuff|bag)",
 ]))
 # Harm words that are about illness or sport, not about someone hurting a child.
+ILLNESS = re.compile(r"\b(?:cough|cold|temperature|poorly|ill|sick|bug|virus|nits|tooth|"
+                     r"teeth|flu|chickenpox|covid|tummy|headache|rash|off school|off today)\b")
 NOT_HARM = re.compile(r"\bhit (?:with|by) (?:a |the )?(?:bug|cold|virus|flu|sickness|"
                       r"tummy|chickenpox|covid|ball)|\bgot hurt (?:at|in|playing)|"
                       r"\bhurt (?:his|her|their) (?:knee|ankle|wrist|arm|leg|finger|back)")
@@ -181,10 +193,16 @@ VEILED = re.compile("|".join([
     r"\bteach (?:him|her|them|that \w+) a lesson\b", r"\bgets? what'?s coming\b",
     r"\bcoming (?:for|after) (?:you|him|her|them)\b", r"\bif (?:nobody|no one) (?:does|will)"
     r" (?:anything|something)\b.{0,40}\bi (?:will|'ll)\b",
-    r"\bjust saying\b.{0,10}$", r"\bnot a threat\b", r"\bthat'?s a promise\b",
+    r"\bjust saying\b.{0,10}$", r"\bnot a threat\b", r"\bgone missing for less\b",
+    r"\bfor less than (?:that|this|what)\b", r"\bmark my words\b",
+    r"\b(?:hope|pray) (?:i|we) (?:never|don'?t) (?:catch|see|find|meet)\b",
+    r"\bwhat time (?:he|she|they|the \w+) (?:leaves|gets home|finishes)\b",
+    r"\b(?:find|take) (?:another|a different) (?:route|way) home\b", r"\bthat'?s a promise\b",
     r"\bhow (?:would|will) (?:they|he|she) like it\b", r"\bsee how (?:they|he|she) like",
 ]))
 IDIOM = re.compile("|".join([
+    r"\b(?:could|would|i'?d) (?:murder|kill for|die for|demolish|destroy) (?:a|an|some) "
+    r"(?!(?:teacher|head|kid|child|boy|girl|parent|mum|dad|ta|man|woman)\b)\w+",
     r"\b(?:murder|kill|die) (?:for )?(?:a|an|some) (?:coffee|tea|cuppa|brew|drink|pint|"
     r"glass|wine|gin|nap|biscuit|lie-in|sleep|holiday|break|chocolate|takeaway)\b",
     r"\b(?:killed|smashed|nailed|aced|slayed|rocked) it\b", r"\bkill(?:ed|ing)? for\b",
@@ -206,12 +224,15 @@ HEDGE = re.compile("|".join([
     r"\bi'?m told\b", r"\bi was told\b", r"\b(?:a )?friend (?:who|that) works\b",
     r"\bis it true\b", r"\bnot saying it'?s true\b", r"\bgossip\b", r"\bon the grapevine\b",
     r"\bwhispers?\b", r"\bthe story (?:is|goes)\b", r"\bfrom what i hear\b",
-    r"\bnot naming names\b", r"\bi wouldn'?t be surprised if\b", r"\bmy sources\b",
+    r"\bnot naming names\b", r"\bdon'?t quote me\b", r"\bbetween (?:you and me|us)\b",
+    r"\bthey say\b", r"\bthere'?s talk\b", r"\btalk is\b",
+    r"\breckons?\b", r"\bi wouldn'?t be surprised if\b", r"\bmy sources\b",
     r"\bon (?:the )?whatsapp\b.{0,30}\b(?:says?|said|saying)\b", r"\bsaying that\b",
 ]))
 # Wrongdoing that, if claimed about a person, is an allegation.
 WRONGDOING = re.compile(r"\b" + _alt(
-    r"steal\w*|stole|stolen|theft|thief|fiddl\w+|embezzl\w+|helping (?:him|her|them)sel(?:f|ves)|"
+    r"steal\w*|stole|stolen|theft|thief|fiddl\w+|hungover|hung over|"
+    r"embezzl\w+|helping (?:him|her|them)sel(?:f|ves)|"
     r"pocket\w*|fraud|dodgy|drunk|drink|drinking|drugs?|high|stoned|sacked|fired|suspended|"
     r"struck off|arrested|police|criminal|record|dbs|affair|sleeping with|locks?|locked|"
     r"hits?|hitting|smack\w*|slap\w*|drags?|dragged|grab\w*|shouts?|shouting|screams?|"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cues import Cues, find_cues
+from .cues import ILLNESS, Cues, find_cues, plain
 from .judgement_thresholds import JUDGEMENT_THRESHOLDS
 from .thresholds import DEFAULT_THRESHOLDS
 
@@ -36,6 +36,8 @@ DAMP = 0.6  # a damped score is at most this fraction of its category's default 
 # A first-stage identity-hate score this high is held whatever the second stage says.
 SURE_HATE = 0.9
 SURE_CONCERN = 0.85
+SURE_ATTACK = 0.9
+WEAK_HATE = 0.5
 
 THREAT = "threat_of_violence"
 HATE = "racist_or_identity_hate"
@@ -106,11 +108,15 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
     hit = {h: p[h] >= JUDGEMENT_THRESHOLDS[h] for h in JUDGEMENT_HEADS}
     person = named or bool(cues.person)
     # A concern needs something done to a child, in words or (very surely) in meaning.
-    concern = hit["concern"] and (bool(cues.harm) or p["concern"] >= SURE_CONCERN)
+    concern = hit["concern"] and (bool(cues.harm) or (
+        p["concern"] >= SURE_CONCERN and not ILLNESS.search(plain(text))))
     own_threat = bool(cues.first_person_violence or cues.veiled)
 
-    attacked = hit["identity_attack"] or (scores[HATE] >= SURE_HATE and not (
-        cues.counter or concern))
+    # Condemning hate or reporting it: only a very sure head overrides the stance.
+    stance_ok = bool(cues.counter or concern) and not cues.slur
+    attacked = (p["identity_attack"] >= (SURE_ATTACK if stance_ok else JUDGEMENT_THRESHOLDS[
+        "identity_attack"])) or (scores[HATE] >= SURE_HATE and not stance_ok) or (
+        bool(cues.slur) and not stance_ok)
     if attacked:
         out[HATE] = _lift(out[HATE], max(p["identity_attack"], JUDGEMENT_THRESHOLDS[
             "identity_attack"]), "identity_attack", HATE)
@@ -120,12 +126,13 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         out[HATE] = _damp(out[HATE], HATE)
         if not hit["negative_person"] or concern:
             out[INSULT] = _damp(out[INSULT], INSULT)
-    elif not (cues.slur or cues.attack):
-        # Identity hate needs an identity: no group, slur or attacking form, no hate.
+    elif not (cues.slur or cues.attack) and scores[HATE] < WEAK_HATE:
+        # Identity hate needs an identity: no group, slur or attacking form and only a weak
+        # first-stage score (the words alone said little), no hate.
         out[HATE] = _damp(out[HATE], HATE)
     if cues.counter and not attacked and not (cues.negative or cues.staff):
         out[COMPLAINT] = _damp(out[COMPLAINT], COMPLAINT)
-    if (concern or cues.counter) and not own_threat and not hit["veiled_threat"]:
+    if (concern or cues.counter) and not own_threat:
         out[THREAT] = _damp(out[THREAT], THREAT)
     if concern:
         out[OBSCENE] = _damp(out[OBSCENE], OBSCENE)
@@ -145,7 +152,9 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         out[NEGATIVE] = _lift(out[NEGATIVE], p["negative_person"], "negative_person", NEGATIVE)
         reasons[NEGATIVE] = f"negative comment about {_target(cues)}" + (
             f" (“{cues.negative}”)" if cues.negative else "")
-    return Judgement(out, p["concern"], reasons, p)
+    concern_score = p["concern"] if concern else min(
+        p["concern"], DAMP * JUDGEMENT_THRESHOLDS["concern"])
+    return Judgement(out, concern_score, reasons, p)
 
 
 def _target(cues: Cues) -> str:
