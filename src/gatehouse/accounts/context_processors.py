@@ -26,6 +26,8 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("My image permission", "staff:image_permission", frozenset(Role.values)),
     ("Moderation", "staff:moderation_queue", frozenset({Role.MODERATOR, Role.ADMINISTRATOR,
                                                          Role.HEAD_TEACHER, Role.DSL})),
+    ("Safeguarding concerns", "staff:moderation_concerns",
+     frozenset({Role.DSL, Role.HEAD_TEACHER})),
     ("Policy rules", "staff:moderation_rules", frozenset({Role.ADMINISTRATOR})),
     ("Watched words", "staff:moderation_watched", frozenset({Role.ADMINISTRATOR,
                                                              Role.MODERATOR})),

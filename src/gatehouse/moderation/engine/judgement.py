@@ -112,8 +112,9 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         p["concern"] >= SURE_CONCERN and not ILLNESS.search(plain(text))))
     own_threat = bool(cues.first_person_violence or cues.veiled)
 
-    # Condemning hate or reporting it: only a very sure head overrides the stance.
-    stance_ok = bool(cues.counter or concern) and not cues.slur
+    # Condemning hate or reporting it (a quoted slur included): only a very sure head
+    # overrides the stance.
+    stance_ok = bool(cues.counter or concern)
     attacked = (p["identity_attack"] >= (SURE_ATTACK if stance_ok else JUDGEMENT_THRESHOLDS[
         "identity_attack"])) or (scores[HATE] >= SURE_HATE and not stance_ok) or (
         bool(cues.slur) and not stance_ok)
