@@ -176,11 +176,38 @@ def public_report(data: Path, engine: Engine) -> None:
             public_label = label_key.removeprefix("jigsaw_")
             shown = public_label if public_label == head else f"{public_label} -> {head}"
             print(metrics(shown, y, p, THRESHOLDS[head]).line())
+        if name == "jigsaw":
+            jigsaw_final(engine, test, heads)
         clean = [i for i, ex in enumerate(test) if ex.labels and not any(ex.labels.values())]
         if clean:
             scored = engine.score_many([test[i].text for i in clean])
             rate = sum(held_any(r.scores) for r in scored) / len(clean)
             print(f"  clean rows held on any category: {rate:.1%} of {len(clean)}")
+
+
+# After the judgement stage: the score the engine acts on for each Jigsaw label.
+FINAL_FOR = {"toxic": "toxic", "severe_toxic": "severe_toxic",
+             "obscene": "obscene_or_grossly_offensive", "threat": "threat_of_violence",
+             "insult": "insult_harassment_or_cyberbullying",
+             "identity_hate": "racist_or_identity_hate"}
+
+
+def jigsaw_final(engine: Engine, test: list, heads: list[dict[str, float]]) -> None:
+    """Mean ROC-AUC over the six Jigsaw labels, from the Jigsaw-only heads and from the
+    scores the engine acts on after the judgement stage (toxic and severe_toxic have no
+    policy category, so their head stands in)."""
+    final = engine.score_many([ex.text for ex in test])
+    own, acted = [], []
+    for label, category in FINAL_FOR.items():
+        y = np.array([ex.labels.get(f"jigsaw_{label}", 0) for ex in test])
+        own.append(roc_auc_score(y, [h[f"jigsaw_{label}"] for h in heads]))
+        p = [h[category] if category in ("toxic", "severe_toxic") else r.scores[category]
+             for h, r in zip(heads, final, strict=True)]
+        acted.append(roc_auc_score(y, p))
+        print(f"  {label:14s} AUC Jigsaw head {own[-1]:.3f}   after judgement "
+              f"({category}) {acted[-1]:.3f}")
+    print(f"  mean ROC-AUC over the six labels: Jigsaw heads {np.mean(own):.4f}   "
+          f"after judgement {np.mean(acted):.4f}   (target >= 0.97)")
 
 
 def school_report(engine: Engine) -> None:

@@ -114,7 +114,9 @@ COUNTER = re.compile("|".join([
     r" (?:\w+ ){0,3}" + _HATE_NOUN,
     r"\b(?:disgusted|appalled|shocked|horrified|sad|saddened|ashamed|sickened|upset|angry)"
     r" (?:\w+ ){0,6}(?:that|by|at|to (?:see|hear|read)|how)\b",
-    r"\bisn'?t who we are\b", r"\bnot who we are\b", r"\bnobody should be\b",
+    r"\bisn'?t who we are\b", r"\bnot who we are\b", r"\bshould be ashamed\b",
+    r"\breported (?:it |this |them |him |her )?to the police\b",
+    r"\bwhoever (?:wrote|said|did|sprayed|posted)\b", r"\bnobody should be\b",
     r"\bno one should be\b", r"\bshould(?:n'?t| not) (?:be|have to) (?:judged|treated|bullied)",
     r"\b(?:is|are|was) (?:just )?(?:hateful|bullying|racist|homophobic|transphobic|wrong)\b",
     r"\bhave a (?:hard|long) look at (?:themselves|yourself)\b", r"\bnot acceptable\b",
@@ -137,7 +139,8 @@ CHILD = re.compile(
 # Something done to a child by someone else: bullying, violence, abuse, exclusion.
 HARM = re.compile("|".join([
     r"\b(?:bullied|bullying|bully him|bully her|picked on|picking on|ganged up on|"
-    r"ganging up|left out|excluded from|laughed at|made fun of|mocked|teased|tormented|"
+    r"ganging up|left out (?:by|of (?:games|everything|the group))|keeps? being left out|"
+    r"excluded from|laughed at|made fun of|mocked|teased|tormented|"
     r"targeted|harassed|threatened|intimidated|followed home|cornered|isolated)\b",
     r"\b(?:hit|hits|hitting|punched|punching|kicked|kicking|pushed|pushing|shoved|shoving|"
     r"slapped|slapping|bitten|biting|scratched|strangled|choked|tripped|grabbed|grabbing|"
@@ -146,14 +149,23 @@ HARM = re.compile("|".join([
     r"thrown at|stabbed|burned|burnt|pinched|restrained|locked in|shut in)\b",
     r"\b(?:touched|touching|groped|abused|abusing|abuse|sexual|inappropriate(?:ly)?|"
     r"undress\w*|private parts|nudes?|explicit (?:photos|pictures|images)|groom(?:ed|ing))\b",
-    r"\b(?:was|were|been|being|got|gets|get|keeps? (?:getting|being)) called\b",
+    r"\b(?:was|were|been|being|got|gets|get|keeps? (?:getting|being)) called "
+    r"(?:a|an|names|horrible|nasty|racist|the|fat|ugly|stupid|thick|gay|weird)\b",
     r"\bcall(?:ed|ing|s) (?:my|our|him|her|them) (?:\w+ )?(?:a|an|names|horrible|nasty|"
     r"racist|the)\b", r"\bcalling (?:\w+ ){0,4}names\b", r"\bslurs?\b", r"\bnames? at (?:him|her)",
     r"\b(?:nasty|horrible|threatening|abusive|vile) (?:messages|texts|comments|notes|names)\b",
     r"\b(?:filmed|photographed|recorded) (?:him|her|them)\b", r"\bfilmed\b",
     r"\b(?:kill|hurt|harm) (?:herself|himself|themselves)\b", r"\bself[- ]harm\w*\b",
     r"\bsuicid\w*\b", r"\b(?:scared|frightened|terrified|afraid) (?:to go|of going|to come)\b",
-    r"\bwon'?t go (?:in|to school)\b", r"\bcame home (?:with|crying|covered|in tears)\b",
+    r"\b(?:scared|frightened|terrified|afraid) of (?:a|the|her|his|this|that|some|one of the)"
+    r" (?:\w+ )?(?:teacher|boy|girl|kid|lad|ta|man|woman|dinner lady|pupil|older|group|"
+    r"gang|children|kids|boys|girls|head|coach|driver)s?\b",
+    r"\b(?:screams?|screamed|screaming|shouts?|shouted|shouting|swears?|swore) at "
+    r"(?:her|him|them)\b",
+    r"\bgetting messages\b", r"\bpretending to be\b",
+    r"\bwon'?t go (?:in|to school)\b", r"\bcame home (?:crying|covered|in tears)\b",
+    r"\bcame home with (?:a |an )?(?:bruis\w*|black eye|cuts?|bump|scratch\w*|marks?|"
+    r"split lip|bite|bloody|injur\w*|ripped)",
     r"\bbruis\w+\b", r"\bcrying every\b", r"\bstopped eating\b",
     r"\bkeeps? (?:telling|saying to|calling|texting|messaging) (?:him|her|them|my \w+)\b",
     r"\bsteal\w* (?:his|her|their) \w+",
@@ -163,7 +175,10 @@ HARM = re.compile("|".join([
 ILLNESS = re.compile(r"\b(?:cough|cold|temperature|poorly|ill|sick|bug|virus|nits|tooth|"
                      r"teeth|flu|chickenpox|covid|tummy|headache|rash|off school|off today)\b")
 NOT_HARM = re.compile(r"\bhit (?:with|by) (?:a |the )?(?:bug|cold|virus|flu|sickness|"
-                      r"tummy|chickenpox|covid|ball)|\bgot hurt (?:at|in|playing)|"
+                      r"tummy|chickenpox|covid|ball|wave)|\bgot hurt (?:at|in|playing)|"
+                      r"\bbitten by (?:the |a )?(?:\w+ )?bug\b|\bpicked on to\b|"
+                      r"\bpushed (?:himself|herself|themselves)\b|\bfilmed for\b|"
+                      r"\btouched by (?:the|their|your|how|all|everyone|a|such)\b|"
                       r"\bhurt (?:his|her|their) (?:knee|ankle|wrist|arm|leg|finger|back)")
 
 # Menace without a violent word, conditional threats and the like.
@@ -195,6 +210,8 @@ VEILED = re.compile("|".join([
     r" (?:anything|something)\b.{0,40}\bi (?:will|'ll)\b",
     r"\bjust saying\b.{0,10}$", r"\bnot a threat\b", r"\bgone missing for less\b",
     r"\bfor less than (?:that|this|what)\b", r"\bmark my words\b",
+    r"\b(?:better|best) not be (?:on (?:her|his|their) own|alone|around|there|seen)\b",
+    r"\bi'?ll make sure of it\b", r"\benjoys? (?:her|his|their) last\b",
     r"\b(?:hope|pray) (?:i|we) (?:never|don'?t) (?:catch|see|find|meet)\b",
     r"\bwhat time (?:he|she|they|the \w+) (?:leaves|gets home|finishes)\b",
     r"\b(?:find|take) (?:another|a different) (?:route|way) home\b", r"\bthat'?s a promise\b",
@@ -212,7 +229,8 @@ IDIOM = re.compile("|".join([
     r"\bblew (?:us|me|them|everyone) away\b", r"\bslaughtered in\b", r"\bgot slaughtered\b",
     r"\bfinish(?:ed)? me off\b", r"\bstrangle the (?:washing|printer|car|dog|cat|laptop)",
     r"\bbreak a leg\b", r"\bdead (?:tired|proud|excited|good|easy|chuffed|busy)\b",
-    r"\bdrop dead gorgeous\b", r"\bbeat (?:them|us|the) (?:\w+ )?(?:at|in)\b",
+    r"\bdrop dead gorgeous\b", r"\bfell (?:over|off|down)\b", r"\bgrazed\b",
+    r"\bbeat (?:them|us|the) (?:\w+ )?(?:at|in)\b",
 ]))
 
 # "apparently", "rumour has it": claims passed on, not witnessed.
@@ -251,8 +269,10 @@ PERSON = re.compile("|".join([
     r"receptionist|office (?:lady|manager|staff)|lady in the office|dinner (?:lady|ladies)|"
     r"lunchtime supervisor|cook|governors?|chair of governors|pta chair|coach|instructor|"
     r"business manager|site manager|cleaner|lollipop (?:lady|man)|school nurse|"
-    r"boys?|girls?|lads?|kids?|child|children|pupils?|mums?|dads?|mother|father|parents?|"
-    r"family|woman|man|bloke)\b",
+    r"boy|girl|lad|kid|child|pupil|mum|dad|mother|father|parent|family|woman|man|bloke)\b",
+    r"\b(?:one|some|two|three|a couple|a group|a few) of the (?:\w+ ){0,2}(?:boys|girls|lads|"
+    r"kids|children|pupils|mums|dads|parents|tas|teachers|staff)\b",
+    r"\b(?:boys|girls|lads|kids|children|pupils) in (?:year \w+|reception|\d\w?|class \w+)\b",
     r"\b(?:boy|girl|kid|lad|child) in (?:year \w+|reception|\d\w?)\b", r"\bwhose (?:mum|dad)\b",
 ]))
 STAFF_WORD = re.compile(
@@ -267,6 +287,7 @@ NEGATIVE = re.compile(r"\b" + _alt(
     r"can'?t teach|shouldn'?t be (?:allowed|teaching|working)|no idea|not fit|unfit|"
     r"cow|witch|idiot|moron|stupid|thick|bitter|power[- ]mad|jumped[- ]up|two[- ]faced|"
     r"nightmare|menace|brat|spoilt|little sod|troublemaker|psycho|unhinged|sly|sneaky|"
+    r"scum|scumbags?|trash|lowlifes?|losers?|pigs?|animals|chavs?|"
     r"disgusting|a bully|out of (?:her|his|their) depth|favourites|picks on") + r"\b")
 FIRST_PERSON_VIOLENCE = re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|i'?m gonna|i am going to|gonna|going to|we'?ll|we will)"
