@@ -110,8 +110,7 @@ def _raise_concern(comment: Comment, school: School) -> None:
     and the parent gets a kind reply at once. Nothing here touches the parent's record."""
     _queue(comment, school, severity=CONCERN_SEVERITY, categories=[],
            kind=QueueItem.Kind.CONCERN)
-    dsls = sorted(set(StaffRole.objects.filter(school=school, role=Role.DSL)
-                      .values_list("user__email", flat=True)))
+    dsls = _emails(school, Role.DSL) or _emails(school, Role.HEAD_TEACHER)  # nobody is missed
     record("moderation.concern.raised", school=school, target=comment,
            details={"to": dsls})
     if dsls:
@@ -120,6 +119,11 @@ def _raise_concern(comment: Comment, school: School) -> None:
     email_after_commit([comment.author.email], "moderation/email/concern_reply",
                        {"school": school, "comment": comment,
                         "dsl_names": _dsl_names(school)})
+
+
+def _emails(school: School, role: str) -> list[str]:
+    return sorted(set(StaffRole.objects.filter(school=school, role=role)
+                      .values_list("user__email", flat=True)))
 
 
 def _dsl_names(school: School) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from gatehouse.accounts.models import Role, StaffRole
 from gatehouse.audit.models import AuditEntry
 from gatehouse.community.models import Comment
 from gatehouse.moderation.models import QueueItem
@@ -138,3 +139,15 @@ def test_score_comments_reports_a_concern(school: Any, monkeypatch: Any) -> None
     assert row["decision"] == "concern"
     assert set(row) == {"text", "scores", "roster_matches", "watched_hits", "flagged",
                         "decision"}
+
+
+def test_without_a_dsl_the_head_teacher_is_told_of_a_concern(
+    school: Any, staff: dict[str, Any], make_parent: Any, comment_as: Any, smtp_server: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    StaffRole.objects.filter(school=school, role=Role.DSL).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_as(make_parent(school, email="p@parent.example"), CONCERN)
+    assert "Safeguarding concern" in smtp_server.wait_for("head@s.example")["Subject"]
+    reply = smtp_server.body_of(smtp_server.wait_for("p@parent.example"))
+    assert "Designated Safeguarding Lead, who looks after" in reply
