@@ -211,7 +211,12 @@ VEILED = re.compile("|".join([
     r"\bjust saying\b.{0,10}$", r"\bnot a threat\b", r"\bgone missing for less\b",
     r"\bfor less than (?:that|this|what)\b", r"\bmark my words\b",
     r"\b(?:better|best) not be (?:on (?:her|his|their) own|alone|around|there|seen)\b",
-    r"\bi'?ll make sure of it\b", r"\benjoys? (?:her|his|their) last\b",
+    r"\b(?:deserves?|needs?|wants?|asking for) (?:a )?(?:good |proper |right )?(?:kicking|"
+    r"hiding|slap|slapping|smack|punch|beating|battering|thump|thumping|doing over)\b",
+    r"\bsomeone (?:should|needs to|ought to) (?:punch|hit|slap|smack|batter|thump|deck|kick)\b",
+    r"\bi'?ll make sure of it\b", r"\bwe'?ll see who'?s (?:laughing|smiling|sorry)\b",
+    r"\bfunny how\b.{0,40}\bkeeps? (?:getting|going|breaking|happening)\b",
+    r"\benjoys? (?:her|his|their) last\b",
     r"\b(?:hope|pray) (?:i|we) (?:never|don'?t) (?:catch|see|find|meet)\b",
     r"\bwhat time (?:he|she|they|the \w+) (?:leaves|gets home|finishes)\b",
     r"\b(?:find|take) (?:another|a different) (?:route|way) home\b", r"\bthat'?s a promise\b",
@@ -253,7 +258,7 @@ WRONGDOING = re.compile(r"\b" + _alt(
     r"embezzl\w+|helping (?:him|her|them)sel(?:f|ves)|"
     r"pocket\w*|fraud|dodgy|drunk|drink|drinking|drugs?|high|stoned|sacked|fired|suspended|"
     r"struck off|arrested|police|criminal|record|dbs|affair|sleeping with|locks?|locked|"
-    r"hits?|hitting|smack\w*|slap\w*|drags?|dragged|grab\w*|shouts?|shouting|screams?|"
+    r"hits?|hitting|smack\w*|slap\w*|drags?|dragged|grab\w*|shouts?(?! out)|shouting|screams?|"
     r"abus\w+|bull(?:y|ies|ying)|inappropriate|touch\w*|perv\w*|paedo\w*|groom\w*|"
     r"knife|weapon|cover(?:ed|ing)? up|hushed up|lied|lies|lying|cheat\w*|racist|"
     r"websites?|porn\w*|done for|banned|fake|faked|bribe\w*|backhanders?|favourites|"
@@ -274,6 +279,8 @@ PERSON = re.compile("|".join([
     r"kids|children|pupils|mums|dads|parents|tas|teachers|staff)\b",
     r"\b(?:boys|girls|lads|kids|children|pupils) in (?:year \w+|reception|\d\w?|class \w+)\b",
     r"\b(?:boy|girl|kid|lad|child) in (?:year \w+|reception|\d\w?)\b", r"\bwhose (?:mum|dad)\b",
+    r"\b(?:someone|somebody|one of them|one of the staff) (?:in|from|at|on) (?:the )?"
+    r"(?:office|school|staff|pta|kitchen|year \w+|reception|governors|front desk)\b",
 ]))
 STAFF_WORD = re.compile(
     r"\b(?:mr|mrs|miss|ms|mx|dr|sir)\.? [a-z]|\b(?:teachers?|head|headteacher|deputy|senco|"

@@ -38,6 +38,8 @@ SURE_HATE = 0.9
 SURE_CONCERN = 0.85
 SURE_ATTACK = 0.9
 WEAK_HATE = 0.5
+SURE_HEAD = 0.85
+SURE_THREAT = 0.75  # menace often hides in ordinary words, so the head alone counts sooner
 
 THREAT = "threat_of_violence"
 HATE = "racist_or_identity_hate"
@@ -106,6 +108,11 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
     out = dict(scores)
     reasons: dict[str, str] = {}
     hit = {h: p[h] >= JUDGEMENT_THRESHOLDS[h] for h in JUDGEMENT_HEADS}
+    # Raising a score needs words that say so, or a head that is very sure on meaning alone.
+    hit["veiled_threat"] &= bool(cues.veiled or cues.first_person_violence) or (
+        p["veiled_threat"] >= SURE_THREAT)
+    hit["allegation"] &= bool(cues.hedge or cues.wrongdoing) or p["allegation"] >= SURE_HEAD
+    hit["negative_person"] &= bool(cues.negative) or p["negative_person"] >= SURE_HEAD
     person = named or bool(cues.person)
     # A concern needs something done to a child, in words or (very surely) in meaning.
     concern = hit["concern"] and (bool(cues.harm) or (
