@@ -115,6 +115,8 @@ COUNTER = re.compile("|".join([
     r"\b(?:disgusted|appalled|shocked|horrified|sad|saddened|ashamed|sickened|upset|angry)"
     r" (?:\w+ ){0,6}(?:that|by|at|to (?:see|hear|read)|how)\b",
     r"\bisn'?t who we are\b", r"\bnot who we are\b", r"\bshould be ashamed\b",
+    r"\b(?:disgusting|shameful|sickening|appalling|horrible) (?:that|to see|to hear)\b",
+    r"\bhope the police\b",
     r"\breported (?:it |this |them |him |her )?to the police\b",
     r"\bwhoever (?:wrote|said|did|sprayed|posted)\b", r"\bnobody should be\b",
     r"\bno one should be\b", r"\bshould(?:n'?t| not) (?:be|have to) (?:judged|treated|bullied)",
@@ -199,7 +201,8 @@ VEILED = re.compile("|".join([
     r"\b(?:something|anything) (?:bad )?(?:might|could|would|will) happen to\b",
     r"\bwhat happens (?:to people|when)\b", r"\bfind out what happens\b",
     r"\bdeal with (?:\w+ ){0,3}(?:myself|personally)\b", r"\btake (?:matters|things) into\b",
-    r"\bwon'?t (?:be smiling|know what hit|make it home|be so brave|be so smug)\b",
+    r"\bwon'?t (?:be smiling|know what hit|make it home)\b",
+    r"\bwon'?t be so (?:brave|smug|cocky|mouthy|clever)\b", r"\blet'?s just say\b",
     r"\bdidn'?t make it home\b", r"\blast warning\b", r"\bfinal warning\b",
     r"\bwon'?t ask (?:nicely|again)\b", r"\bi'?ll (?:come|be) (?:in|down|round) (?:and|to) "
     r"(?:deal|sort|see)", r"\bnot going to like (?:it|what)\b", r"\bwon'?t like it\b",
@@ -234,6 +237,11 @@ IDIOM = re.compile("|".join([
     r"\bblew (?:us|me|them|everyone) away\b", r"\bslaughtered in\b", r"\bgot slaughtered\b",
     r"\bfinish(?:ed)? me off\b", r"\bstrangle the (?:washing|printer|car|dog|cat|laptop)",
     r"\bbreak a leg\b", r"\bdead (?:tired|proud|excited|good|easy|chuffed|busy)\b",
+    r"\b(?:murdered|slaughtered|destroyed|thrashed|annihilated|battered) (?:at|in) "
+    r"(?:chess|football|rounders|netball|the quiz|the race|monopoly|cards|\w+ ?ball)\b",
+    r"\b(?:kill|murder|strangle|throttle) (?:my|our) (?:husband|wife|partner|other half|"
+    r"hubby|kids|son|daughter|dog|cat|mum|dad|brother|sister)\b",
+    r"\bi'?ll (?:scream|cry|go mad|lose it|lose my mind)\b",
     r"\bdrop dead gorgeous\b", r"\bfell (?:over|off|down)\b", r"\bgrazed\b",
     r"\bbeat (?:them|us|the) (?:\w+ )?(?:at|in)\b",
 ]))
@@ -344,6 +352,9 @@ def _find(pattern: re.Pattern[str], text: str) -> str:
 def find_cues(text: str, clean: str) -> Cues:
     """Cues for a comment: `text` is the original, `clean` its normalised form."""
     low = plain(text)
+    # Menace is looked for outside idioms, so "I'm going to kill my husband, he forgot the PE
+    # kit" is hyperbole, not a first-person threat.
+    menace_text = IDIOM.sub(" ", low)
     groups = [g for g, rx in _IDENTITY_RES.items() if rx.search(low) or rx.search(clean)]
     harm = _find(HARM, low)
     if harm and NOT_HARM.search(low) and not _find(HARM, NOT_HARM.sub(" ", low)):
@@ -351,9 +362,10 @@ def find_cues(text: str, clean: str) -> Cues:
     return Cues(
         groups=groups, slur=_find(SLURS, clean), attack=_find(ATTACK, low),
         counter=_find(COUNTER, low), child=_find(CHILD, low), harm=harm,
-        veiled=_find(VEILED, low), idiom=_find(IDIOM, low), hedge=_find(HEDGE, low),
+        veiled=_find(VEILED, menace_text), idiom=_find(IDIOM, low), hedge=_find(HEDGE, low),
         wrongdoing=_find(WRONGDOING, low), person=_find(PERSON, low),
-        negative=_find(NEGATIVE, low), first_person_violence=_find(FIRST_PERSON_VIOLENCE, low),
+        negative=_find(NEGATIVE, low),
+        first_person_violence=_find(FIRST_PERSON_VIOLENCE, menace_text),
         conditional=bool(re.search(r"\b(?:if|unless|next time|one more|keep(?:s)? (?:going|"
                                    r"on|doing|picking))\b", low)),
         staff=bool(STAFF_WORD.search(low)), pupil=bool(PUPIL_WORD.search(low)),
