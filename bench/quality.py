@@ -4,7 +4,10 @@ Run from the repo root:  .venv/bin/python bench/quality.py [--data ../shared/dat
 
 Public sets: only the test bucket (sha1(text) % 100 < 20), which training never sees.
 School set: bench/data/school_comments.csv with the demo roster, written before tuning.
+Functional suite: the TEST half (by template) of bench/data/functional/functional.csv.
 Figures are at the operating thresholds in engine/thresholds.py.
+
+    .venv/bin/python bench/quality.py --only functional    # the judgement figures alone
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ import numpy as np  # noqa: E402
 import train_moderation as tm  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from gatehouse.moderation.engine import CATEGORIES, Engine, Roster  # noqa: E402
+from gatehouse.moderation.engine import CATEGORIES, Engine, Roster, ScoreResult  # noqa: E402
+from gatehouse.moderation.engine.judgement_thresholds import CONCERN_THRESHOLD  # noqa: E402
 from gatehouse.moderation.engine.thresholds import (  # noqa: E402
     AUX_THRESHOLDS,
     DEFAULT_THRESHOLDS,
 )
 
 THRESHOLDS = {**DEFAULT_THRESHOLDS, **AUX_THRESHOLDS}
+ALERTING = ("threat_of_violence", "racist_or_identity_hate")  # the default rules alert on these
 MIN_POSITIVES = 10  # below this a per-label figure is printed but flagged as too small
 SCHOOL_CSV = ROOT / "bench/data/school_comments.csv"
+FUNCTIONAL_CSV = ROOT / "bench/data/functional/functional.csv"
+IDENTITY_BENIGN = ("identity_neutral", "observance", "counter_speech")
 ROSTER_JSON = ROOT / "bench/data/roster.json"
 
 # Which of our heads answers each Jigsaw label: first the Jigsaw-only head trained for that
@@ -81,6 +88,72 @@ def held_any(scores: dict[str, float]) -> bool:
     return any(scores[c] >= DEFAULT_THRESHOLDS[c] for c in CATEGORIES)
 
 
+def outcome(result: ScoreResult) -> str:
+    """What the default rules do: alert (threat or hate), concern, hold or publish."""
+    flagged = [c for c in CATEGORIES if result.scores[c] >= DEFAULT_THRESHOLDS[c]]
+    if any(c in ALERTING for c in flagged):
+        return "alert"
+    if result.concern >= CONCERN_THRESHOLD:
+        return "concern"
+    return "hold" if flagged else "publish"
+
+
+def _rate(hits: int, n: int) -> str:
+    return f"{hits / n:6.1%} ({hits}/{n})" if n else "   n/a"
+
+
+def functional_report(engine: Engine, split: str = "test") -> None:
+    roster = Roster.from_dicts(json.loads(ROSTER_JSON.read_text())["people"])
+    with FUNCTIONAL_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["split"] == split]
+    results = engine.score_many([r["text"] for r in rows], roster)
+    got = [outcome(res) for res in results]
+    print(f"\nfunctional suite, {split} half by template ({len(rows)} cases, demo roster)")
+    print("  accuracy per functional class (expected outcome; 'held' = anything but publish):")
+    classes = sorted({r["class"] for r in rows})
+    for cls in classes:
+        idx = [i for i, r in enumerate(rows) if r["class"] == cls]
+        want = rows[idx[0]]["decision"]
+        ok = sum(_matches(want, got[i]) for i in idx)
+        exact = sum(want == got[i] for i in idx)
+        print(f"    {cls:24s} expect {want:8s} right {_rate(ok, len(idx))}   "
+              f"exact outcome {_rate(exact, len(idx))}")
+    print("  false-hold rate on neutral/positive mentions and counter-speech, per identity group:")
+    groups = sorted({r["group"] for r in rows if r["group"]})
+    for group in groups:
+        idx = [i for i, r in enumerate(rows) if r["group"] == group and r["class"] in
+               IDENTITY_BENIGN]
+        held = sum(got[i] != "publish" for i in idx)
+        hate = [i for i, r in enumerate(rows) if r["group"] == group and
+                r["class"] == "identity_hate"]
+        caught = sum(got[i] != "publish" for i in hate)
+        print(f"    {group:16s} false-hold {_rate(held, len(idx))}   "
+              f"hate held {_rate(caught, len(hate))}")
+    print("  recall per policy category (expected category over its threshold):")
+    for cat in sorted({r["category"] for r in rows if r["category"]}):
+        idx = [i for i, r in enumerate(rows) if r["category"] == cat]
+        hit = sum(results[i].scores[cat] >= DEFAULT_THRESHOLDS[cat] for i in idx)
+        print(f"    {cat:36s} {_rate(hit, len(idx))}")
+    truth = [r["decision"] == "concern" for r in rows]
+    pred = [g == "concern" for g in got]
+    tp = sum(t and p for t, p in zip(truth, pred, strict=True))
+    print(f"  safeguarding-concern routing: precision {_rate(tp, sum(pred))}  "
+          f"recall {_rate(tp, sum(truth))}")
+    wrong = [i for i in range(len(rows)) if not _matches(rows[i]["decision"], got[i])]
+    print(f"  wrong outcomes ({len(wrong)}), first 25:")
+    for i in wrong[:25]:
+        print(f"    [{rows[i]['class']}] expect {rows[i]['decision']} got {got[i]}: "
+              f"{rows[i]['text'][:80]!r}")
+
+
+def _matches(want: str, got: str) -> bool:
+    if want == "publish":
+        return got == "publish"
+    if want == "concern":
+        return got == "concern"
+    return got != "publish"
+
+
 def public_report(data: Path, engine: Engine) -> None:
     loaders: dict[str, Callable[[Path], object]] = {
         "jigsaw": tm.load_jigsaw, "davidson": tm.load_davidson, "hatexplain": tm.load_hatexplain,
@@ -103,11 +176,38 @@ def public_report(data: Path, engine: Engine) -> None:
             public_label = label_key.removeprefix("jigsaw_")
             shown = public_label if public_label == head else f"{public_label} -> {head}"
             print(metrics(shown, y, p, THRESHOLDS[head]).line())
+        if name == "jigsaw":
+            jigsaw_final(engine, test, heads)
         clean = [i for i, ex in enumerate(test) if ex.labels and not any(ex.labels.values())]
         if clean:
             scored = engine.score_many([test[i].text for i in clean])
             rate = sum(held_any(r.scores) for r in scored) / len(clean)
             print(f"  clean rows held on any category: {rate:.1%} of {len(clean)}")
+
+
+# After the judgement stage: the score the engine acts on for each Jigsaw label.
+FINAL_FOR = {"toxic": "toxic", "severe_toxic": "severe_toxic",
+             "obscene": "obscene_or_grossly_offensive", "threat": "threat_of_violence",
+             "insult": "insult_harassment_or_cyberbullying",
+             "identity_hate": "racist_or_identity_hate"}
+
+
+def jigsaw_final(engine: Engine, test: list, heads: list[dict[str, float]]) -> None:
+    """Mean ROC-AUC over the six Jigsaw labels, from the Jigsaw-only heads and from the
+    scores the engine acts on after the judgement stage (toxic and severe_toxic have no
+    policy category, so their head stands in)."""
+    final = engine.score_many([ex.text for ex in test])
+    own, acted = [], []
+    for label, category in FINAL_FOR.items():
+        y = np.array([ex.labels.get(f"jigsaw_{label}", 0) for ex in test])
+        own.append(roc_auc_score(y, [h[f"jigsaw_{label}"] for h in heads]))
+        p = [h[category] if category in ("toxic", "severe_toxic") else r.scores[category]
+             for h, r in zip(heads, final, strict=True)]
+        acted.append(roc_auc_score(y, p))
+        print(f"  {label:14s} AUC Jigsaw head {own[-1]:.3f}   after judgement "
+              f"({category}) {acted[-1]:.3f}")
+    print(f"  mean ROC-AUC over the six labels: Jigsaw heads {np.mean(own):.4f}   "
+          f"after judgement {np.mean(acted):.4f}   (target >= 0.97)")
 
 
 def school_report(engine: Engine) -> None:
@@ -136,12 +236,19 @@ def school_report(engine: Engine) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/text")
+    parser.add_argument("--only", choices=("public", "school", "functional"))
+    parser.add_argument("--split", default="test", choices=("test", "dev", "train"),
+                        help="functional half to report (test unless studying training)")
     args = parser.parse_args()
     started = time.time()
     engine = Engine.load()
     print("thresholds:", json.dumps(THRESHOLDS))
-    public_report(args.data, engine)
-    school_report(engine)
+    if args.only in (None, "public"):
+        public_report(args.data, engine)
+    if args.only in (None, "school"):
+        school_report(engine)
+    if args.only in (None, "functional"):
+        functional_report(engine, args.split)
     print(f"\n(bench ran in {time.time() - started:.0f}s)")
 
 

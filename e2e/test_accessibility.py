@@ -62,6 +62,15 @@ def test_case_pages_are_accessible(page: Page, url: Any, demo_school: Any) -> No
         assert_accessible(page)
 
 
+def test_safeguarding_concerns_page_is_accessible(page: Page, url: Any, demo_school: Any) -> None:
+    sign_in(page, url, "dsl@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    for path in ["/s/oakfield/staff/moderation/concerns/",
+                 "/s/oakfield/staff/moderation/concerns/?status=handled"]:
+        response = page.goto(url(path))
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)
+
+
 @pytest.mark.parametrize("path", ["/", "/s/oakfield/rules/", "/accounts/login/"])
 def test_public_pages_are_accessible(page: Page, url: Any, demo_school: Any, path: str) -> None:
     page.goto(url(path))

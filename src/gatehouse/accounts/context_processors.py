@@ -22,6 +22,7 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
     ("Moderation", [
         ("Moderation queue", "staff:moderation_queue",
          frozenset({R.MODERATOR, R.ADMINISTRATOR, R.HEAD_TEACHER, R.DSL})),
+        ("Safeguarding concerns", "staff:moderation_concerns", frozenset({R.DSL, R.HEAD_TEACHER})),
         ("Platform reports", "staff:platform_reports", frozenset({R.MODERATOR, R.ADMINISTRATOR})),
         ("Watched words", "staff:moderation_watched", frozenset({R.ADMINISTRATOR, R.MODERATOR})),
         ("Policy rules", "staff:moderation_rules", frozenset({R.ADMINISTRATOR})),

@@ -57,6 +57,26 @@ def do_approve(item: QueueItem, *, actor: User) -> None:
                target=item.comment, details={"categories": item.categories})
 
 
+def check_concern_note(note: str) -> str:
+    note = note.strip()
+    if not note:
+        raise ValidationError("Say briefly what was done (for example: rang the parent, "
+                              "logged on the safeguarding system).")
+    return note
+
+
+def do_handle_concern(item: QueueItem, *, actor: User, note: str) -> None:
+    """The DSL records that a safeguarding concern was taken up. The comment stays
+    unpublished and nothing is added to the parent's moderation record."""
+    note = check_concern_note(note)
+    with transaction.atomic():
+        item = _lock(item)
+        check_open(item)
+        _close(item, QueueItem.Status.HANDLED, actor, note)
+        record("moderation.concern.handled", actor=actor, school=item.school,
+               target=item.comment, details={"note": note})
+
+
 def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str, note: str) -> Evidence:
     """Hide the comment and keep its original, hashed, with the first custody entry."""
     comment = item.comment

@@ -89,6 +89,10 @@ class CommentScore(models.Model):
     roster_matches = models.JSONField(default=list)
     watched_hits = models.JSONField(default=list)
     flagged = models.JSONField(default=list)  # categories at or above the school's thresholds
+    # Safeguarding concern score (a parent reporting harm to their child), 0..1.
+    concern = models.FloatField(default=0.0)
+    # Plain-words reasons for the moderator, per category (and "concern").
+    reasons = models.JSONField(default=dict)
     decision = models.CharField(max_length=10)
     milliseconds = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -98,6 +102,11 @@ class CommentScore(models.Model):
 
 
 class QueueItem(models.Model):
+    class Kind(models.TextChoices):
+        BREACH = "breach", "Possible policy breach"
+        # A parent reporting harm to their child: for the DSL, never a mark on the parent.
+        CONCERN = "concern", "Safeguarding concern"
+
     class Source(models.TextChoices):
         AUTOMATIC = "auto", "Held automatically"
         REPORT = "report", "Reported by a member"
@@ -107,11 +116,13 @@ class QueueItem(models.Model):
         APPROVED = "approved", "Approved"
         HIDDEN = "hidden", "Hidden"
         ESCALATED = "escalated", "Escalated"
+        HANDLED = "handled", "Concern taken up by the DSL"
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     comment = models.OneToOneField("community.Comment", on_delete=models.CASCADE,
                                    related_name="queue_item")
     source = models.CharField(max_length=6, choices=Source.choices)
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.BREACH)
     severity = models.PositiveSmallIntegerField(default=0)
     categories = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -130,6 +141,12 @@ class QueueItem(models.Model):
     @property
     def category_labels(self) -> list[str]:
         return [LABELS.get(c, c) for c in self.categories]
+
+    @property
+    def reasons(self) -> list[str]:
+        """The engine's plain-words reasons, if the comment was scored."""
+        score = getattr(self.comment, "score", None)
+        return list(score.reasons.values()) if score is not None else []
 
 
 class CommentReport(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatehouse.moderation.engine import CATEGORIES, DEFAULT_THRESHOLDS
+from gatehouse.moderation.engine.judgement_thresholds import CONCERN_THRESHOLD
 from gatehouse.moderation.models import PolicyRule, WatchedPhrase
 from gatehouse.schools.models import School
 
@@ -29,7 +30,10 @@ SEVERITY: dict[str, int] = {
     "complaint_about_school_or_staff": 20,
 }
 WATCHED_HOLD_SEVERITY = 30
+CONCERN_SEVERITY = 80
 BLOCK = "block"
+# A parent reporting harm to their child: not published, routed to the DSL, never a breach.
+CONCERN = "concern"
 
 STARTER_WATCHED: list[tuple[str, str]] = [
     ("kill you", WatchedPhrase.Action.HOLD),
@@ -53,7 +57,7 @@ class Rules:
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # "publish", "hold", "alert" or "block"
+    action: str  # "publish", "hold", "alert", "block" or "concern"
     flagged: list[str]
     severity: int
     # Leaders are alerted whenever an alerting category fires, even if a blocked phrase
@@ -94,7 +98,10 @@ def rules_for(school: School) -> Rules:
 
 
 def decide(scores: dict[str, float], watched_hits: list[tuple[str, str]] | list[list[str]],
-           rules: Rules) -> Decision:
+           rules: Rules, concern: float = 0.0) -> Decision:
+    """Block, alert, concern, hold or publish, in that order of precedence: a threat alerts
+    leaders even inside a child's report, and a child's report outranks a hold because the
+    comment's words (a quoted slur, say) are not the parent's offence."""
     flagged = [c for c in CATEGORIES if scores.get(c, 0.0) >= rules.thresholds[c]]
     acting = [c for c in flagged if rules.actions[c] != Action.PUBLISH]
     hit_actions = {action for _, action in watched_hits}
@@ -104,6 +111,8 @@ def decide(scores: dict[str, float], watched_hits: list[tuple[str, str]] | list[
         return Decision(BLOCK, flagged, max(severity, WATCHED_HOLD_SEVERITY), alert)
     if alert:
         return Decision(Action.ALERT, flagged, severity, alert)
+    if concern >= CONCERN_THRESHOLD:
+        return Decision(CONCERN, [], CONCERN_SEVERITY)
     if acting or WatchedPhrase.Action.HOLD in hit_actions:
         return Decision(Action.HOLD, flagged, max(severity, WATCHED_HOLD_SEVERITY))
     return Decision(Action.PUBLISH, flagged, 0)

@@ -16,7 +16,15 @@ from gatehouse.community.models import Comment
 from gatehouse.lib.mail import email_after_commit
 from gatehouse.moderation.engine import Engine
 from gatehouse.moderation.models import CommentScore, QueueItem, WatchedPhrase
-from gatehouse.moderation.policy import BLOCK, Decision, Rules, decide, rules_for
+from gatehouse.moderation.policy import (
+    BLOCK,
+    CONCERN,
+    CONCERN_SEVERITY,
+    Decision,
+    Rules,
+    decide,
+    rules_for,
+)
 from gatehouse.moderation.school_roster import roster_for
 from gatehouse.schools.models import School
 
@@ -41,7 +49,7 @@ def score_text(school: School, text: str, rules: Rules | None = None) -> tuple[d
     result = Engine.load().score(without_allowed(text, rules), roster=roster_for(school),
                                  watched=watched)
     explained = result.to_json()
-    return explained, decide(result.scores, result.watched_hits, rules)
+    return explained, decide(result.scores, result.watched_hits, rules, result.concern)
 
 
 def screen_comment(comment: Comment) -> Decision | None:
@@ -59,7 +67,8 @@ def screen_comment(comment: Comment) -> Decision | None:
     CommentScore.objects.create(
         comment=comment, scores=explained["scores"], triggers=explained["triggers"],
         roster_matches=explained["roster_matches"], watched_hits=explained["watched_hits"],
-        flagged=decision.flagged, decision=decision.action,
+        flagged=decision.flagged, decision=decision.action, concern=explained["concern"],
+        reasons=explained["reasons"],
         milliseconds=(time.perf_counter() - start) * 1000,
     )
     _apply(comment, school, decision)
@@ -70,6 +79,9 @@ def _apply(comment: Comment, school: School, decision: Decision) -> None:
     if not decision.is_held:
         comment.status = Comment.Status.VISIBLE
         comment.save(update_fields=["status"])
+        return
+    if decision.action == CONCERN:
+        _raise_concern(comment, school)
         return
     item = _queue(comment, school, severity=decision.severity, categories=decision.flagged)
     record("moderation.comment.held", school=school, target=comment,
@@ -87,10 +99,36 @@ def _apply(comment: Comment, school: School, decision: Decision) -> None:
 
 
 def _queue(comment: Comment, school: School, *, severity: int, categories: list[str],
-           note: str = "") -> QueueItem:
+           note: str = "", kind: str = QueueItem.Kind.BREACH) -> QueueItem:
     return QueueItem.objects.create(school=school, comment=comment, severity=severity,
                                     categories=categories, source=QueueItem.Source.AUTOMATIC,
-                                    note=note)
+                                    note=note, kind=kind)
+
+
+def _raise_concern(comment: Comment, school: School) -> None:
+    """A parent reporting harm to their child: kept unpublished for the DSL, who is told,
+    and the parent gets a kind reply at once. Nothing here touches the parent's record."""
+    _queue(comment, school, severity=CONCERN_SEVERITY, categories=[],
+           kind=QueueItem.Kind.CONCERN)
+    dsls = _emails(school, Role.DSL) or _emails(school, Role.HEAD_TEACHER)  # nobody is missed
+    record("moderation.concern.raised", school=school, target=comment,
+           details={"to": dsls})
+    if dsls:
+        email_after_commit(dsls, "moderation/email/concern_dsl",
+                           {"school": school, "comment": comment})
+    email_after_commit([comment.author.email], "moderation/email/concern_reply",
+                       {"school": school, "comment": comment,
+                        "dsl_names": _dsl_names(school)})
+
+
+def _emails(school: School, role: str) -> list[str]:
+    return sorted(set(StaffRole.objects.filter(school=school, role=role)
+                      .values_list("user__email", flat=True)))
+
+
+def _dsl_names(school: School) -> list[str]:
+    return sorted({role.user.full_name for role in StaffRole.objects.filter(
+        school=school, role=Role.DSL).select_related("user")})
 
 
 def _alert_leaders(comment: Comment, school: School, decision: Decision) -> None:

@@ -38,15 +38,19 @@ from gatehouse.moderation.policy import Rules, decide, ensure_defaults, rules_fo
 from gatehouse.schools.models import School
 
 QUEUE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL)
+# Safeguarding concerns are seen by the DSL and the head teacher only (design invariant 10).
+CONCERN_ROLES = (Role.DSL, Role.HEAD_TEACHER)
+BREACH = QueueItem.Kind.BREACH
+CONCERN = QueueItem.Kind.CONCERN
 DECIDERS = (Role.MODERATOR, Role.ADMINISTRATOR)
 DECISIONS = {"approve": actions.do_approve, "hide": actions.do_hide,
              "escalate": actions.do_escalate}
 
 
-def _queue_items(school: School, status: str) -> list[QueueItem]:
+def _queue_items(school: School, status: str, kind: str = BREACH) -> list[QueueItem]:
     order = ["-severity", "created_at"] if status == "open" else ["-decided_at"]
     items = list(
-        QueueItem.objects.filter(school=school, status=status)
+        QueueItem.objects.filter(school=school, status=status, kind=kind)
         .select_related("comment__author", "comment__post", "comment__score", "decided_by")
         .order_by(*order)[:100]
     )
@@ -58,7 +62,8 @@ def _attach_history(school: School, items: list[QueueItem]) -> None:
     """Each author's record in this school: comments hidden, approved after review, restrictions."""
     authors = {item.comment.author_id for item in items}
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (QueueItem.objects.filter(school=school, comment__author__in=authors)
+    # Concerns a parent raised about their child never count against them.
+    rows = (QueueItem.objects.filter(school=school, comment__author__in=authors, kind=BREACH)
             .values("comment__author", "status").annotate(n=Count("pk")))
     for row in rows:
         counts[row["comment__author"]][row["status"]] = row["n"]
@@ -83,18 +88,48 @@ def queue(request: HttpRequest, school: School) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in QueueItem.Status.values:
         status = "open"
+    roles = request.user.roles_at(school.pk)
     context = {"school": school, "items": _queue_items(school, status), "status": status,
-               "statuses": QueueItem.Status.choices,
-               "can_decide": bool(request.user.roles_at(school.pk) & set(DECIDERS))}
+               "statuses": [c for c in QueueItem.Status.choices
+                            if c[0] != QueueItem.Status.HANDLED],
+               "can_decide": bool(roles & set(DECIDERS)),
+               "open_concerns": (QueueItem.objects.filter(school=school, kind=CONCERN,
+                                                          status=QueueItem.Status.OPEN).count()
+                                 if roles & set(CONCERN_ROLES) else None)}
     if request.htmx:
         return render(request, "moderation/_queue_items.html", context)
     return render(request, "moderation/queue.html", context)
 
 
+@staff_view(*CONCERN_ROLES)
+def concerns(request: HttpRequest, school: School) -> HttpResponse:
+    """Safeguarding concerns: parents reporting harm to their child, apart from breaches."""
+    status = request.GET.get("status", "open")
+    if status not in (QueueItem.Status.OPEN, QueueItem.Status.HANDLED):
+        status = QueueItem.Status.OPEN
+    return render(request, "moderation/concerns.html", {
+        "school": school, "status": status, "items": _queue_items(school, status, CONCERN),
+        "can_handle": Role.DSL in request.user.roles_at(school.pk)})
+
+
+@staff_view(Role.DSL)
+@require_POST
+def handle_concern(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    item = get_object_or_404(QueueItem, pk=pk, school=school, kind=CONCERN)
+    try:
+        actions.do_handle_concern(item, actor=request.user,
+                                  note=request.POST.get("note", "")[:1000])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Recorded as taken up. The comment stays unpublished.")
+    return redirect("staff:moderation_concerns", slug=school.slug)
+
+
 @staff_view(*DECIDERS)
 @require_POST
 def decide_item(request: HttpRequest, school: School, pk: int, decision: str) -> HttpResponse:
-    item = get_object_or_404(QueueItem, pk=pk, school=school)
+    item = get_object_or_404(QueueItem, pk=pk, school=school, kind=BREACH)
     if decision not in DECISIONS:
         return HttpResponse("Unknown decision", status=400)
     note = request.POST.get("note", "")[:1000]
@@ -135,7 +170,7 @@ def bulk_decide(request: HttpRequest, school: School) -> HttpResponse:
         messages.error(request, "Choose some comments and an action.")
         return redirect("staff:moderation_queue", slug=school.slug)
     done = 0
-    for item in QueueItem.objects.filter(school=school, pk__in=ids):
+    for item in QueueItem.objects.filter(school=school, pk__in=ids, kind=BREACH):
         try:
             DECISIONS[decision](item, actor=request.user)
             done += 1
@@ -159,7 +194,7 @@ def evidence(request: HttpRequest, school: School, pk: int) -> HttpResponse:
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER)
 def person_record(request: HttpRequest, school: School, user_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id, memberships__school=school)
-    items = (QueueItem.objects.filter(school=school, comment__author=person)
+    items = (QueueItem.objects.filter(school=school, comment__author=person, kind=BREACH)
              .select_related("comment__post", "decided_by").order_by("-created_at"))
     restrictions = Restriction.objects.filter(membership__school=school,
                                               membership__user=person).order_by("-starts_at")
@@ -196,8 +231,8 @@ def _preview(school: School, current: Rules, proposed: Rules) -> dict[str, objec
     newly_held, newly_published, held_before, held_after, total = [], [], 0, 0, 0
     for score in scored.iterator(chunk_size=500):
         total += 1
-        before = decide(score.scores, score.watched_hits, current).is_held
-        after = decide(score.scores, score.watched_hits, proposed).is_held
+        before = decide(score.scores, score.watched_hits, current, score.concern).is_held
+        after = decide(score.scores, score.watched_hits, proposed, score.concern).is_held
         held_before += before
         held_after += after
         if after and not before:

@@ -39,6 +39,9 @@ class HeadScores:
 
     scores: dict[str, float]
     triggers: dict[str, list[str]]
+    # The sentence embedding the semantic heads read (None without the encoder); the
+    # judgement stage reads it too.
+    embedding: np.ndarray | None = None
 
 
 def verify_weights(directory: Path) -> dict[str, object]:
@@ -93,10 +96,11 @@ class Classifier:
                             for t in normalised])
             sem_p = _sigmoid_array(emb @ self.sem_coef + self.sem_intercept)
         else:
+            emb = [None] * len(normalised)
             sem_p = np.zeros_like(lex_p)
         blended = (self.blend * lex_p + (1.0 - self.blend) * sem_p) @ self.mix
-        return [HeadScores(dict(zip(self.heads, map(float, row), strict=True)), trig)
-                for row, (_, trig) in zip(blended, lexical, strict=True)]
+        return [HeadScores(dict(zip(self.heads, map(float, row), strict=True)), trig, vec)
+                for row, (_, trig), vec in zip(blended, lexical, emb, strict=True)]
 
     def _lexical(self, normalised: str) -> tuple[np.ndarray, dict[str, list[str]]]:
         counts, names = features.raw_counts(normalised)

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .categories import CATEGORIES, SCHOOL_CATEGORIES
-from .classifier import Classifier, HeadScores
+from .classifier import WEIGHTS_DIR, Classifier, HeadScores
+from .judgement import JUDGEMENT_FILE, JudgementHeads, judge
 from .normalise import normalise
 from .roster import Roster, RosterMatch
 
@@ -45,6 +46,10 @@ class ScoreResult:
     triggers: dict[str, list[str]]
     roster_matches: list[RosterMatch] = field(default_factory=list)
     watched_hits: list[tuple[str, str]] = field(default_factory=list)
+    # Safeguarding concern (0..1): a parent reporting harm to their child; see judgement.py.
+    concern: float = 0.0
+    # Plain-words reasons a moderator can act on, per category (and "concern").
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -53,6 +58,8 @@ class ScoreResult:
             "triggers": {c: list(self.triggers.get(c, [])) for c in CATEGORIES},
             "roster_matches": [m.to_json() for m in self.roster_matches],
             "watched_hits": [[phrase, action] for phrase, action in self.watched_hits],
+            "concern": round(float(self.concern), 4),
+            "reasons": dict(self.reasons),
         }
 
 
@@ -62,8 +69,9 @@ class Engine:
     _instance: Engine | None = None
     _lock = threading.Lock()
 
-    def __init__(self, model: Classifier) -> None:
+    def __init__(self, model: Classifier, judgement: JudgementHeads | None = None) -> None:
         self.model = model
+        self.judgement = judgement
 
     @classmethod
     def load(cls) -> Engine:
@@ -71,7 +79,10 @@ class Engine:
         if cls._instance is None:
             with cls._lock:
                 if cls._instance is None:
-                    cls._instance = cls(Classifier())
+                    model = Classifier()
+                    heads = (JudgementHeads(WEIGHTS_DIR)
+                             if JUDGEMENT_FILE in model.manifest["files"] else None)  # type: ignore[operator]
+                    cls._instance = cls(model, heads)
         return cls._instance
 
     def head_scores(self, texts: Sequence[str]) -> list[HeadScores]:
@@ -104,9 +115,12 @@ class Engine:
     def _result(self, text: str, clean: str, heads: HeadScores, roster: Roster | None,
                 watched: Sequence[tuple[str, str]]) -> ScoreResult:
         matches = roster.match(text) if roster is not None else []
-        scores = _apply_school_rules(clean, heads.scores, matches)
+        anchored = _apply_school_rules(clean, heads.scores, matches)
+        verdict = judge(text, clean, anchored, heads.embedding, self.judgement, bool(matches))
+        scores = verdict.scores
         triggers = _triggers(heads, matches)
-        return ScoreResult(clean, scores, triggers, matches, _watched_hits(text, clean, watched))
+        return ScoreResult(clean, scores, triggers, matches, _watched_hits(text, clean, watched),
+                           verdict.concern, verdict.reasons)
 
 
 def score_many(texts: Iterable[str], roster: Roster | None = None,
