@@ -237,7 +237,7 @@ def do_tag_faces(photo: Photo, *, actor: User, tags: dict[int, str]) -> int:
     parsed = {face_id: _parse_tag(value, school) for face_id, value in tags.items()}
     changed = 0
     with transaction.atomic():
-        faces = list(photo.faces.select_for_update().select_related("pupil"))
+        faces = list(photo.faces.select_for_update(of=("self",)).select_related("pupil"))
         before = current_confirmation(photo, faces)
         for face in [f for f in faces if f.pk in parsed]:
             kind, pupil, staff = parsed[face.pk]
@@ -343,7 +343,8 @@ def do_confirm_photo(photo: Photo, *, actor: User, version: str,
     check_can_post_photos(actor, photo.draft.school)
     check_draft_open(photo.draft)
     with transaction.atomic():
-        photo = Photo.objects.select_for_update().select_related("draft").get(pk=photo.pk)
+        photo = (Photo.objects.select_for_update(of=("self",)).select_related("draft")
+                 .get(pk=photo.pk))
         faces = list(photo.faces.all())
         check_confirm_photo(photo, faces, version=version, no_people=no_people)
         confirmation = PhotoConfirmation.objects.create(
