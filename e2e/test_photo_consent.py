@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,25 +50,40 @@ def test_a_class_photo_is_checked_blurred_published_and_withdrawn(
     page.get_by_label("Describe the photo").fill("Three children in Roman costume")
     page.get_by_role("button", name="Upload and check faces").first.click()
 
-    # Three faces found, none tagged: approval is blocked.
-    expect(page.get_by_role("heading", name="Photo 1: 3 faces found")).to_be_visible()
+    # Three faces found and one possible face, none tagged: publishing is blocked.
+    expect(page.get_by_role("heading", name="Photo 1: 4 boxes to check")).to_be_visible()
     expect(_verdict(page)).to_contain_text("Blocked")
     expect(_verdict(page)).to_contain_text("Face 1 is not tagged yet.")
+    expect(_verdict(page)).to_contain_text("Face 3 is a possible face")
     assert_accessible(page)
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Not published: the photo check fails")).to_be_visible()
 
-    # Tagging a pupil on the restricted list keeps it blocked.
-    page.get_by_label("Face 1").select_option(label="Oliver Grant (restricted list)")
-    page.get_by_label("Face 2").select_option(label="Ellie Lee")
-    page.get_by_label("Face 3").select_option(label="Sam Rowe")
+    # The possible face (a patch of background) is dismissed in one click.
+    page.locator(".face-row").nth(2).get_by_role("button", name="Not a face").click()
+    expect(page.get_by_label("Face 3 possible", exact=True)).to_have_value("not_face")
+
+    # Oliver (Year 2) isn't among the suggested Year 4 pupils: the search finds him.
+    search = page.get_by_role("combobox", name="Find a pupil for face 1")
+    search.fill("grant")
+    found = page.get_by_role("option", name="Oliver Grant (Year 2) (restricted list)")
+    expect(found).to_be_visible()
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(page.get_by_label("Face 1", exact=True)).to_have_value(re.compile(r"^pupil:\d+$"))
+    page.get_by_label("Face 2", exact=True).select_option(label="Ellie Lee")
+    page.get_by_label("Face 4", exact=True).select_option(label="Sam Rowe")
     page.get_by_role("button", name="Save tags").click()
     expect(_verdict(page)).to_contain_text("Oliver Grant is on the restricted list")
-    expect(page.locator(".face-box", has_text="Oliver Grant")).to_be_visible()
+    expect(page.locator(".face-box", has_text="Oliver Grant")).to_have_count(1)
 
-    # Blurring that face clears it.
-    page.get_by_label("Face 1").select_option(label="Blur this face")
+    # Blurring that face clears the faces; the poster must still confirm they looked.
+    page.get_by_label("Face 1", exact=True).select_option(label="Blur this face")
     page.get_by_role("button", name="Save tags").click()
+    expect(_verdict(page)).to_contain_text("Nobody has confirmed yet")
+    page.get_by_label("every person in it is tagged or blurred").check()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Alex Morgan confirmed")).to_be_visible()
     expect(_verdict(page)).to_contain_text("Clear")
     assert_accessible(page)
     page.get_by_role("button", name="Publish").click()

@@ -130,6 +130,21 @@ class NewDraftForm(DraftForm, PhotoForm):
     pass
 
 
+class ReplacePhotoForm(forms.Form):
+    photo = forms.FileField(label="New photo (JPEG, PNG, WebP or HEIC)",
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+                            error_messages={"required": "Please choose a photo to upload.",
+                                            "empty": "The file is empty. Please choose a "
+                                                     "photo to upload."})
+
+
+class ConfirmPhotoForm(forms.Form):
+    version = forms.CharField(max_length=64, min_length=64)
+    no_people = forms.BooleanField(required=False)
+    looked = forms.BooleanField(error_messages={
+        "required": "Tick the box to say you have looked at the whole photo."})
+
+
 class AddFaceForm(forms.Form):
     left = forms.DecimalField(label="From the left (%)", min_value=0, max_value=99,
                               decimal_places=1)

@@ -193,10 +193,12 @@ class Face(models.Model):
         STAFF = "staff", "Member of staff"
         ADULT = "adult", "Another adult"
         BLUR = "blur", "Blurred"
+        NOT_FACE = "not_face", "Not a face (dismissed)"
 
     class Source(models.TextChoices):
         DETECTED = "detected", "Found by face detection"
         MANUAL = "manual", "Added by hand"
+        POSSIBLE = "possible", "Possible face (second, closer look)"
 
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="faces")
     x = models.PositiveIntegerField()
@@ -238,11 +240,34 @@ class Face(models.Model):
             return f"staff:{self.staff_id}"
         return "" if self.kind == self.Kind.UNTAGGED else self.kind
 
+    @property
+    def is_possible(self) -> bool:
+        return self.source == self.Source.POSSIBLE
+
     def percent_box(self) -> dict[str, float]:
         """The box as percentages of the photo, for the overlay drawn over the image."""
         pw, ph = self.photo.width, self.photo.height
         return {"left": 100 * self.x / pw, "top": 100 * self.y / ph,
                 "width": 100 * self.w / pw, "height": 100 * self.h / ph}
+
+
+class PhotoConfirmation(models.Model):
+    """A person's word that they looked at the whole photo and everyone in it is tagged or
+    blurred (or that no one is in it). It holds only for the photo version it names: any change
+    to the photo or its boxes or tags gives a new version, and the confirmation is void."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="confirmations")
+    version = models.CharField(max_length=64)
+    no_people = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.photo_id} confirmed at version {self.version[:12]}"
 
 
 class Delivery(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from gatehouse.accounts.models import Role
 from gatehouse.accounts.permissions import staff_view
 from gatehouse.consent import biometrics, photos
-from gatehouse.consent.forms import AddFaceForm, ChannelsForm, NewDraftForm, PhotoForm
+from gatehouse.consent.forms import (
+    AddFaceForm,
+    ChannelsForm,
+    ConfirmPhotoForm,
+    NewDraftForm,
+    PhotoForm,
+    ReplacePhotoForm,
+)
 from gatehouse.consent.models import Photo, PhotoDraft
 from gatehouse.schools.models import School
 
@@ -63,17 +70,26 @@ def _render_draft(request: HttpRequest, school: School, draft: PhotoDraft, *,
     permitted = photos.permitted_staff(school)
     shown = []
     for photo, faces in photos.faces_for_check(draft):
-        rows = [(number, face, face.percent_box(),
-                 photos.face_blocks(face, number, draft.channels, permitted))
+        rows = [(number, face, photos.face_blocks(face, number, draft.channels, permitted))
                 for number, face in enumerate(faces, start=1)]
-        shown.append((photo, rows, add_face_form if add_face_photo == photo.pk
-                      else AddFaceForm()))
-    pupils, staff = photos.tag_choices(school)
+        shown.append({
+            "photo": photo, "rows": rows,
+            "add_face_form": add_face_form if add_face_photo == photo.pk else AddFaceForm(),
+            "version": photos.photo_version(photo, faces),
+            "confirmation": photos.current_confirmation(photo, faces),
+            "earlier": next(iter(photo.confirmations.all()), None),
+            "untagged": sum(f.kind == f.Kind.UNTAGGED for f in faces),
+            "people": sum(f.kind != f.Kind.NOT_FACE for f in faces),
+            "label_size": max(14, round(max(photo.width, photo.height) / 70)),
+        })
+    pupils, staff = photos.tag_choices(draft)
     verdicts = photos.check_photos(draft)
     return render(request, "consent/draft.html", {
         "school": school, "draft": draft, "photos": shown, "verdicts": verdicts,
         "all_clear": bool(shown) and all(v.ok for v in verdicts),
-        "pupils": pupils, "staff": staff, "permitted": permitted,
+        "pupils": pupils, "suggested_ids": {p.pk for p in pupils},
+        "suggested_year": photos.suggested_year(draft),
+        "staff": staff, "permitted": permitted,
         "photo_form": photo_form or PhotoForm(),
         "channels_form": ChannelsForm(initial={"channels": draft.channels}),
         "recognition": biometrics.settings_for(school).recognition_enabled,
@@ -105,6 +121,10 @@ def tag_faces(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     photo = _photo(school, pk)
     tags = {int(key.removeprefix("face-")): value for key, value in request.POST.items()
             if key.startswith("face-") and key.removeprefix("face-").isdigit()}
+    # "Blur" and "Not a face" buttons on each row: one click, other rows' choices kept.
+    quick_kind, _, quick_face = request.POST.get("quick", "").partition(":")
+    if quick_kind in ("blur", "not_face") and quick_face.isdigit():
+        tags[int(quick_face)] = quick_kind
     try:
         changed = photos.do_tag_faces(photo, actor=request.user, tags=tags)
     except ValidationError as exc:
@@ -130,6 +150,67 @@ def add_face(request: HttpRequest, school: School, pk: int) -> HttpResponse:
                              add_face_photo=photo.pk, status=400)
     messages.success(request, "Face added. Tag it below.")
     return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def blur_untagged(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    photo = _photo(school, pk)
+    try:
+        count = photos.do_blur_untagged(photo, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{count} untagged face{'s' if count != 1 else ''} blurred.")
+    return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def confirm_photo(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    photo = _photo(school, pk)
+    form = ConfirmPhotoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return _to_photo(school, photo)
+    try:
+        photos.do_confirm_photo(photo, actor=request.user, version=form.cleaned_data["version"],
+                                no_people=form.cleaned_data["no_people"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Confirmed: you have accounted for everyone in this photo.")
+    return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+@require_POST
+def replace_photo(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    photo = _photo(school, pk)
+    form = ReplacePhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            prepared = photos.prepare_upload(form.cleaned_data["photo"])
+            photos.do_replace_photo(photo, actor=request.user, prepared=prepared)
+        except ValidationError as exc:
+            form.add_error("photo", exc)
+    if form.errors:
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    else:
+        messages.success(request, "Photo replaced. Its faces were found again: tag every face "
+                                  "and confirm again.")
+    return _to_photo(school, photo)
+
+
+@staff_view(*POSTING)
+def pupil_search(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """Pupils matching what the poster typed, for the tagging combobox (JSON)."""
+    draft = _draft(school, pk)
+    found = photos.search_pupils(school, request.GET.get("q", "")[:100],
+                                 prefer_year=photos.suggested_year(draft))
+    return JsonResponse({"results": [
+        {"value": f"pupil:{p.pk}", "name": p.name, "year": p.year_group,
+         "restricted": p.restricted} for p in found]})
 
 
 @staff_view(*POSTING)

@@ -8,13 +8,16 @@ channel, or any tagged member of staff has not given permission.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from PIL import Image
 
@@ -29,6 +32,7 @@ from gatehouse.consent.imaging.faces import (
     DetectorUnavailable,
     FaceBox,
     detect_faces_capped,
+    detect_possible_faces,
 )
 from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_upload
 from gatehouse.consent.imaging.strip import publishable_bytes
@@ -38,6 +42,7 @@ from gatehouse.consent.models import (
     Delivery,
     Face,
     Photo,
+    PhotoConfirmation,
     PhotoDraft,
     PostImage,
     Pupil,
@@ -51,6 +56,7 @@ class PreparedPhoto:
     data: bytes
     image: Image.Image
     faces: list[FaceBox]
+    possible: list[FaceBox] = field(default_factory=list)
 
 
 def check_can_post_photos(user: User, school: School) -> None:
@@ -72,6 +78,7 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
     try:
         image = load_upload(data)
         faces, too_many = detect_faces_capped(image)
+        possible = [] if too_many else detect_possible_faces(image, faces)
     except ImageRejected as exc:
         raise ValidationError(exc.message) from exc
     except DetectorUnavailable as exc:
@@ -80,7 +87,11 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
     if too_many:
         raise ValidationError(f"This photo has more than {MAX_FACES} faces, too many to check "
                               "one by one. Please choose a photo of a smaller group.")
-    return PreparedPhoto(data=data, image=image, faces=faces)
+    if len(faces) + len(possible) > MAX_FACES:
+        raise ValidationError(f"This photo has more than {MAX_FACES} faces or possible faces, "
+                              "too many to check one by one. Please choose a photo of a "
+                              "smaller group.")
+    return PreparedPhoto(data=data, image=image, faces=faces, possible=possible)
 
 
 def do_create_draft(school: School, *, actor: User, body: str, channels: list[str],
@@ -109,16 +120,50 @@ def do_add_photo(draft: PhotoDraft, *, actor: User, prepared: PreparedPhoto,
                            save=False)
         try:  # if the rows can't be written, don't leave the files behind
             photo.save()
-            Face.objects.bulk_create(
-                Face(photo=photo, x=f.x, y=f.y, w=f.w, h=f.h, score=f.score)
-                for f in prepared.faces)
+            _create_faces(photo, prepared)
             record("consent.photo.uploaded", actor=actor, school=draft.school, target=photo,
                    details={"draft": draft.pk, "faces": len(prepared.faces),
+                            "possible_faces": len(prepared.possible),
                             "sha256": photo.sha256, "detector": DETECTOR_VERSION})
         except Exception:
             photo.original.delete(save=False)
             photo.preview.delete(save=False)
             raise
+    return photo
+
+
+def _create_faces(photo: Photo, prepared: PreparedPhoto) -> None:
+    Face.objects.bulk_create(
+        [Face(photo=photo, x=f.x, y=f.y, w=f.w, h=f.h, score=f.score) for f in prepared.faces]
+        + [Face(photo=photo, x=f.x, y=f.y, w=f.w, h=f.h, score=f.score,
+                source=Face.Source.POSSIBLE) for f in prepared.possible])
+
+
+def do_replace_photo(photo: Photo, *, actor: User, prepared: PreparedPhoto) -> Photo:
+    """Swap in a new file for a photo: its boxes and tags go, the check runs again, and any
+    confirmation is void (it named the old version)."""
+    check_can_post_photos(actor, photo.draft.school)
+    check_draft_open(photo.draft)
+    name = uuid.uuid4().hex
+    old_files = (photo.original.name, photo.preview.name)
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        before = current_confirmation(photo, list(photo.faces.all()))
+        photo.faces.all().delete()
+        photo.width, photo.height = prepared.image.width, prepared.image.height
+        photo.sha256 = hashlib.sha256(prepared.data).hexdigest()
+        photo.detector_version = DETECTOR_VERSION
+        photo.original.save(name, ContentFile(prepared.data), save=False)
+        photo.preview.save(f"{name}.jpg", ContentFile(publishable_bytes(prepared.image)),
+                           save=False)
+        photo.save()
+        _create_faces(photo, prepared)
+        record("consent.photo.replaced", actor=actor, school=photo.draft.school, target=photo,
+               details={"faces": len(prepared.faces), "possible_faces": len(prepared.possible),
+                        "sha256": photo.sha256, "detector": DETECTOR_VERSION})
+        _record_if_voided(photo, before, actor, "photo replaced")
+        storage = photo.original.storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in old_files if n])
     return photo
 
 
@@ -136,9 +181,12 @@ def do_set_channels(draft: PhotoDraft, *, actor: User, channels: list[str]) -> N
 # --- tagging ---------------------------------------------------------------------------------
 
 
-def tag_choices(school: School) -> tuple[list[Pupil], list[User]]:
-    """Pupils on roll and the school's staff, for the tagging form."""
-    pupils = list(Pupil.objects.filter(school=school).on_roll())
+def tag_choices(draft: PhotoDraft) -> tuple[list[Pupil], list[User]]:
+    """For the tagging form: the suggested year group's pupils (the search finds the rest)
+    and the school's staff."""
+    school = draft.school
+    year = suggested_year(draft)
+    pupils = list(Pupil.objects.filter(school=school, year_group=year).on_roll()) if year else []
     staff_ids = StaffRole.objects.filter(school=school).values("user_id")
     staff = list(User.objects.filter(pk__in=staff_ids).order_by("full_name"))
     return pupils, staff
@@ -146,7 +194,7 @@ def tag_choices(school: School) -> tuple[list[Pupil], list[User]]:
 
 def _parse_tag(value: str, school: School) -> tuple[str, Pupil | None, User | None]:
     """A form value ("", "blur", "adult", "pupil:12", "staff:3") as (kind, pupil, staff)."""
-    if value in ("", Face.Kind.BLUR, Face.Kind.ADULT):
+    if value in ("", Face.Kind.BLUR, Face.Kind.ADULT, Face.Kind.NOT_FACE):
         return value or Face.Kind.UNTAGGED, None, None
     kind, _, raw_id = value.partition(":")
     if kind == Face.Kind.PUPIL and raw_id.isdigit():
@@ -160,27 +208,74 @@ def _parse_tag(value: str, school: School) -> tuple[str, Pupil | None, User | No
     raise ValidationError("That person is not in this school's register. Please choose again.")
 
 
+def check_can_dismiss(face: Face, faces: list[Face]) -> None:
+    """A box can't be called "not a face" where a restricted pupil has been tagged: if the
+    tag is right, the safe answer is to blur it."""
+    for other in faces:
+        pupil = other.pupil if other.kind == Face.Kind.PUPIL else None
+        if pupil is None or not pupil.restricted:
+            continue
+        if other.pk == face.pk or _box_overlap(face, other) >= 0.3:
+            raise ValidationError(
+                f"This box can't be dismissed: it covers {pupil.name}, who is tagged there and "
+                "is on the restricted list. Blur it instead.")
+
+
+def _box_overlap(a: Face, b: Face) -> float:
+    iw = max(0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
+    ih = max(0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
+    inter = iw * ih
+    return inter / (a.w * a.h + b.w * b.h - inter)
+
+
 def do_tag_faces(photo: Photo, *, actor: User, tags: dict[int, str]) -> int:
-    """Save who each face is; returns how many changed. Each change is audited."""
+    """Save who each face is; returns how many changed. Each change is audited, and a change
+    voids the photo's confirmation."""
     school = photo.draft.school
     check_can_post_photos(actor, school)
     check_draft_open(photo.draft)
     parsed = {face_id: _parse_tag(value, school) for face_id, value in tags.items()}
     changed = 0
     with transaction.atomic():
-        for face in photo.faces.select_for_update().filter(pk__in=parsed):
+        faces = list(photo.faces.select_for_update(of=("self",)).select_related("pupil"))
+        before = current_confirmation(photo, faces)
+        for face in [f for f in faces if f.pk in parsed]:
             kind, pupil, staff = parsed[face.pk]
             if (face.kind, face.pupil_id, face.staff_id) == (
                     kind, pupil.pk if pupil else None, staff.pk if staff else None):
                 continue
+            if kind == Face.Kind.NOT_FACE:
+                check_can_dismiss(face, faces)
             face.kind, face.pupil, face.staff = kind, pupil, staff
             face.tagged_by, face.tagged_at = actor, timezone.now()
             face.save()
             changed += 1
-            record("consent.face.tagged", actor=actor, school=school, target=face,
+            dismissed = kind == Face.Kind.NOT_FACE
+            action = "consent.face.dismissed" if dismissed else "consent.face.tagged"
+            record(action, actor=actor, school=school, target=face,
                    details={"photo": photo.pk, "kind": kind, "pupil": getattr(pupil, "pk", None),
-                            "staff": getattr(staff, "pk", None)})
+                            "staff": getattr(staff, "pk", None), "source": face.source})
+        if changed:
+            _record_if_voided(photo, before, actor, "tags changed")
     return changed
+
+
+def do_blur_untagged(photo: Photo, *, actor: User) -> int:
+    """Blur every face and possible face nobody has tagged yet (crowd shots): one action."""
+    school = photo.draft.school
+    check_can_post_photos(actor, school)
+    check_draft_open(photo.draft)
+    with transaction.atomic():
+        faces = list(photo.faces.select_for_update())
+        before = current_confirmation(photo, faces)
+        untagged = [f.pk for f in faces if f.kind == Face.Kind.UNTAGGED]
+        count = Face.objects.filter(pk__in=untagged).update(
+            kind=Face.Kind.BLUR, tagged_by=actor, tagged_at=timezone.now())
+        if count:
+            record("consent.photo.untagged_blurred", actor=actor, school=school, target=photo,
+                   details={"faces": untagged})
+            _record_if_voided(photo, before, actor, "tags changed")
+    return count
 
 
 def do_add_face(photo: Photo, *, actor: User, left: float, top: float, width: float,
@@ -192,11 +287,73 @@ def do_add_face(photo: Photo, *, actor: User, left: float, top: float, width: fl
     w = max(1, min(round(photo.width * width / 100), photo.width - x))
     h = max(1, min(round(photo.height * height / 100), photo.height - y))
     with transaction.atomic():
+        before = current_confirmation(photo, list(photo.faces.select_for_update()))
         face = Face.objects.create(photo=photo, x=x, y=y, w=w, h=h,
                                    source=Face.Source.MANUAL)
         record("consent.face.added", actor=actor, school=photo.draft.school, target=face,
                details={"photo": photo.pk, "box": [x, y, w, h]})
+        _record_if_voided(photo, before, actor, "face added")
     return face
+
+
+# --- a person accounts for everyone in the photo ----------------------------------------------
+
+
+def photo_version(photo: Photo, faces: list[Face]) -> str:
+    """A fingerprint of the photo's bytes and every box and tag on it."""
+    parts = [photo.sha256, str(photo.width), str(photo.height)] + sorted(
+        f"{f.pk}:{f.x},{f.y},{f.w},{f.h}:{f.kind}:{f.pupil_id}:{f.staff_id}" for f in faces)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def current_confirmation(photo: Photo, faces: list[Face]) -> PhotoConfirmation | None:
+    """The confirmation that still holds for the photo as it is now, if any."""
+    version = photo_version(photo, faces)
+    return next((c for c in photo.confirmations.all() if c.version == version), None)
+
+
+def _record_if_voided(photo: Photo, before: PhotoConfirmation | None, actor: User,
+                      why: str) -> None:
+    if before is not None:
+        record("consent.photo.confirmation_voided", actor=actor, school=photo.draft.school,
+               target=photo, details={"confirmation": before.pk, "reason": why})
+
+
+def check_confirm_photo(photo: Photo, faces: list[Face], *, version: str,
+                        no_people: bool) -> None:
+    if version != photo_version(photo, faces):
+        raise ValidationError("The photo or its tags changed after you opened this page. "
+                              "Please look at it again and confirm again.")
+    untagged = [n for n, f in enumerate(faces, start=1) if f.kind == Face.Kind.UNTAGGED]
+    if untagged:
+        raise ValidationError("Deal with every box first: tag, blur or dismiss face "
+                              + ", ".join(map(str, untagged)) + ".")
+    people = [f for f in faces if f.kind != Face.Kind.NOT_FACE]
+    if no_people and people:
+        raise ValidationError("This photo has tagged faces, so it can't be confirmed as "
+                              "having no people in it.")
+    if not no_people and not people:
+        raise ValidationError("No face is marked in this photo. If there are people in it, "
+                              "add their faces; if there are none, confirm that instead.")
+
+
+def do_confirm_photo(photo: Photo, *, actor: User, version: str,
+                     no_people: bool) -> PhotoConfirmation:
+    """Record that `actor` looked at the whole photo (at `version`) and accounted for everyone."""
+    check_can_post_photos(actor, photo.draft.school)
+    check_draft_open(photo.draft)
+    with transaction.atomic():
+        photo = (Photo.objects.select_for_update(of=("self",)).select_related("draft")
+                 .get(pk=photo.pk))
+        faces = list(photo.faces.all())
+        check_confirm_photo(photo, faces, version=version, no_people=no_people)
+        confirmation = PhotoConfirmation.objects.create(
+            photo=photo, version=version, no_people=no_people, confirmed_by=actor)
+        record("consent.photo.confirmed", actor=actor, school=photo.draft.school, target=photo,
+               details={"version": version, "no_people": no_people,
+                        "faces": len([f for f in faces if f.kind != Face.Kind.NOT_FACE]),
+                        "dismissed": len([f for f in faces if f.kind == Face.Kind.NOT_FACE])})
+    return confirmation
 
 
 # --- the verdict -----------------------------------------------------------------------------
@@ -218,6 +375,9 @@ class ChannelVerdict:
 
 def face_problems(face: Face, number: int, channel: str, permitted: set[int]) -> list[str]:
     """Why this face blocks publishing on `channel` (nothing if it doesn't)."""
+    if face.kind == Face.Kind.UNTAGGED and face.is_possible:
+        return [f"Face {number} is a possible face: tag it, blur it or dismiss it as not a "
+                "face."]
     if face.kind == Face.Kind.UNTAGGED:
         return [f"Face {number} is not tagged yet."]
     if face.kind == Face.Kind.PUPIL and face.pupil is not None:
@@ -237,8 +397,16 @@ def face_problems(face: Face, number: int, channel: str, permitted: set[int]) ->
 
 
 def faces_for_check(draft: PhotoDraft) -> list[tuple[Photo, list[Face]]]:
-    photos = draft.photos.prefetch_related("faces__pupil__photo_consents", "faces__staff")
+    photos = draft.photos.prefetch_related("faces__pupil__photo_consents", "faces__staff",
+                                           "confirmations__confirmed_by")
     return [(photo, list(photo.faces.all())) for photo in photos]
+
+
+def photo_problems(photo: Photo, faces: list[Face]) -> list[str]:
+    if current_confirmation(photo, faces) is None:
+        return ["Nobody has confirmed yet that they looked at the whole photo and everyone "
+                "in it is tagged or blurred."]
+    return []
 
 
 def permitted_staff(school: School) -> set[int]:
@@ -253,8 +421,9 @@ def check_photos(draft: PhotoDraft) -> list[ChannelVerdict]:
     verdicts = []
     for channel in draft.channels:
         verdict = ChannelVerdict(channel)
-        for index, (_, faces) in enumerate(photos, start=1):
+        for index, (photo, faces) in enumerate(photos, start=1):
             prefix = f"Photo {index}, " if len(photos) > 1 else ""
+            verdict.problems += [prefix + p for p in photo_problems(photo, faces)]
             for number, face in enumerate(faces, start=1):
                 verdict.problems += [prefix + p
                                      for p in face_problems(face, number, channel, permitted)]
@@ -317,3 +486,38 @@ def do_publish_draft(draft: PhotoDraft, *, actor: User) -> PhotoDraft:
                details={"channels": draft.channels, "post": draft.post_id,
                         "photos": [p.pk for p in photos]})
     return draft
+
+
+# --- finding pupils to tag -------------------------------------------------------------------
+
+_YEAR_IN_TEXT = re.compile(r"\b(year\s*\d{1,2}|reception|nursery)\b", re.IGNORECASE)
+MAX_SEARCH_RESULTS = 20
+
+
+def suggested_year(draft: PhotoDraft) -> str:
+    """The year group this post is most likely about: the commonest among pupils already
+    tagged in it, else a year group named in the post's text."""
+    years = Counter(Pupil.objects.filter(faces__photo__draft=draft).values_list(
+        "year_group", flat=True))
+    if years:
+        return years.most_common(1)[0][0]
+    named = _YEAR_IN_TEXT.search(draft.body)
+    if not named:
+        return ""
+    wanted = re.sub(r"\s+", "", named.group(1)).lower()
+    known = Pupil.objects.filter(school=draft.school).values_list("year_group", flat=True)
+    return next((y for y in known.distinct() if re.sub(r"\s+", "", y).lower() == wanted), "")
+
+
+def search_pupils(school: School, query: str, *, prefer_year: str = "") -> list[Pupil]:
+    """Pupils on roll whose name or year group holds every word typed, the preferred year
+    group first."""
+    found = Pupil.objects.filter(school=school).on_roll()
+    for word in query.split()[:5]:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                             | Q(preferred_name__icontains=word)
+                             | Q(year_group__icontains=word))
+    found = found.annotate(preferred=Case(When(year_group=prefer_year, then=Value(0)),
+                                          default=Value(1), output_field=IntegerField()))
+    return list(found.order_by("preferred", "year_group", "last_name", "first_name")
+                [:MAX_SEARCH_RESULTS])

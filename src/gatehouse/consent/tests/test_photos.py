@@ -83,11 +83,12 @@ def test_a_group_photo_is_stored_privately_and_its_faces_found(
     draft = PhotoDraft.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{draft.pk}/")
     photo = draft.photos.get()
-    assert photo.faces.count() == 3
+    assert photo.faces.filter(source=Face.Source.DETECTED).count() == 3
     assert "Ellie" not in photo.original.name  # the uploaded name is never kept
     assert Path(photo.original.path).is_relative_to(_media_root)
     page = client.get(response["Location"]).content.decode()
-    assert page.count('class="face-box') == 3 and "Face 3 is not tagged yet" in page
+    assert page.count('data-face="') == photo.faces.count()
+    assert "is not tagged yet" in page
     preview = reverse("staff:photo_preview", kwargs={"slug": school.slug, "pk": photo.pk})
     assert client.get(preview)["Content-Type"] == "image/jpeg"
     parent = login_client(make_parent(school).user)
@@ -112,46 +113,51 @@ def _verdict(photo: Photo) -> dict[str, list[str]]:
 
 def test_untagged_faces_block_every_channel(checked: Photo) -> None:
     verdict = _verdict(checked)
-    assert all(len(problems) == 3 for problems in verdict.values())
+    assert all(len(problems) == 4 for problems in verdict.values())  # 3 faces, unconfirmed
     assert "Face 1 is not tagged yet." in verdict["parents_group"]
+    assert "Nobody has confirmed yet" in verdict["parents_group"][0]
 
 
 def test_tagged_pupils_with_consent_staff_with_permission_and_adults_clear(
-    school: Any, admin: Any, checked: Photo, make_pupil: Any
+    school: Any, admin: Any, checked: Photo, make_pupil: Any, confirm: Any
 ) -> None:
     StaffImagePermission.objects.create(school=school, user=admin, given=True)
     one, two, three = _faces(checked)
     do_tag_faces(checked, actor=admin, tags={one.pk: f"pupil:{make_pupil(school).pk}",
                                              two.pk: f"staff:{admin.pk}", three.pk: "adult"})
+    confirm(checked.draft, admin)
     assert _verdict(checked) == {"parents_group": [], "facebook": []}
 
 
 def test_a_restricted_pupil_blocks_until_blurred(school: Any, admin: Any, checked: Photo,
-                                                 make_pupil: Any) -> None:
+                                                 make_pupil: Any, confirm: Any) -> None:
     hidden = make_pupil(school, first="Hidden", restricted=True)
     one, two, three = _faces(checked)
     do_tag_faces(checked, actor=admin, tags={one.pk: f"pupil:{hidden.pk}", two.pk: "adult",
                                              three.pk: "adult"})
-    assert "restricted list" in _verdict(checked)["parents_group"][0]
+    assert "restricted list" in _verdict(checked)["parents_group"][1]
     do_tag_faces(checked, actor=admin, tags={one.pk: "blur"})
+    confirm(checked.draft, admin)
     assert _verdict(checked) == {"parents_group": [], "facebook": []}
 
 
 def test_missing_consent_blocks_only_that_channel(school: Any, admin: Any, checked: Photo,
-                                                  make_pupil: Any) -> None:
+                                                  make_pupil: Any, confirm: Any) -> None:
     pupil = make_pupil(school, consent={"parents_group": "given", "facebook": "refused"})
     tags = {f.pk: "adult" for f in _faces(checked)} | {_faces(checked)[0].pk: f"pupil:{pupil.pk}"}
     do_tag_faces(checked, actor=admin, tags=tags)
+    confirm(checked.draft, admin)
     verdict = _verdict(checked)
     assert verdict["parents_group"] == []
     assert "no consent for Facebook (refused)" in verdict["facebook"][0]
 
 
 def test_staff_without_permission_block(school: Any, admin: Any, checked: Photo,
-                                        make_user: Any) -> None:
+                                        make_user: Any, confirm: Any) -> None:
     teacher = make_user(school=school, roles=(Role.STAFF,), name="Daniel Patel")
     tags = {f.pk: "adult" for f in _faces(checked)} | {_faces(checked)[0].pk: f"staff:{teacher.pk}"}
     do_tag_faces(checked, actor=admin, tags=tags)
+    confirm(checked.draft, admin)
     assert "Daniel Patel has not given permission" in _verdict(checked)["parents_group"][0]
 
 
@@ -170,12 +176,13 @@ def test_publishing_is_refused_while_blocked(admin: Any, checked: Photo) -> None
 
 def test_publishing_blurs_strips_metadata_and_queues_other_channels(
     school: Any, admin: Any, checked: Photo, make_pupil: Any, make_parent: Any,
-    login_client: Any
+    login_client: Any, confirm: Any
 ) -> None:
     assert has_metadata(checked.original.open("rb").read())  # the upload had GPS and owner
     one, two, three = _faces(checked)
     do_tag_faces(checked, actor=admin, tags={one.pk: "blur", two.pk: "adult",
                                              three.pk: f"pupil:{make_pupil(school).pk}"})
+    confirm(checked.draft, admin)
     draft = do_publish_draft(checked.draft, actor=admin)
     post = Post.objects.get()
     assert draft.post == post and post.body == "Year 4's Roman day"
@@ -193,7 +200,7 @@ def test_publishing_blurs_strips_metadata_and_queues_other_channels(
 
 
 def test_blurring_changes_the_pixels_of_a_detailed_face(
-    school: Any, admin: Any, make_draft: Any, make_photo: Any
+    school: Any, admin: Any, make_draft: Any, make_photo: Any, confirm: Any
 ) -> None:
     img = Image.new("L", (200, 200))
     img.putdata([255 * ((x // 4 + y // 4) % 2) for y in range(200) for x in range(200)])
@@ -201,6 +208,7 @@ def test_blurring_changes_the_pixels_of_a_detailed_face(
     img.convert("RGB").save(out, "JPEG", quality=95)
     photo = make_photo(make_draft(school, admin), boxes=[(50, 50, 60, 60)], data=out.getvalue())
     do_tag_faces(photo, actor=admin, tags={photo.faces.get().pk: "blur"})
+    confirm(photo.draft, admin)
     do_publish_draft(photo.draft, actor=admin)
     photo.refresh_from_db()
     after = Image.open(photo.published.open("rb")).convert("L")
@@ -211,16 +219,18 @@ def test_blurring_changes_the_pixels_of_a_detailed_face(
 
 
 def test_a_missed_face_can_be_added_by_hand_and_then_blocks(
-    school: Any, admin: Any, checked: Photo, login_client: Any
+    school: Any, admin: Any, checked: Photo, login_client: Any, confirm: Any
 ) -> None:
     do_tag_faces(checked, actor=admin, tags={f.pk: "adult" for f in _faces(checked)})
+    confirm(checked.draft, admin)
     url = reverse("staff:add_face", kwargs={"slug": school.slug, "pk": checked.pk})
     response = login_client(admin).post(url, {"left": "50", "top": "50", "width": "10",
                                               "height": "12"})
     assert response.status_code == 302
     added = checked.faces.get(source=Face.Source.MANUAL)
     assert (added.x, added.y, added.w, added.h) == (200, 150, 40, 36)
-    assert len(_verdict(checked)["parents_group"]) == 1
+    # the new face blocks, and so does the void confirmation (the photo changed after it)
+    assert len(_verdict(checked)["parents_group"]) == 2
 
 
 def _crowd(columns: int = 26, rows: int = 24) -> bytes:
@@ -254,18 +264,20 @@ def test_an_iphone_heic_photo_is_accepted_and_shown_as_jpeg(school: Any, admin: 
     client = login_client(admin)
     assert _new_draft(client, school, out.getvalue(), name="IMG_0001.HEIC").status_code == 302
     photo = Photo.objects.get()
-    assert photo.faces.count() == 3
+    assert photo.faces.filter(source=Face.Source.DETECTED).count() == 3
     preview = client.get(reverse("staff:photo_preview",
                                  kwargs={"slug": school.slug, "pk": photo.pk}))
     assert b"".join(preview.streaming_content).startswith(b"\xff\xd8")
 
 
 def test_dropping_a_channel_without_consent_lets_the_rest_publish(
-    school: Any, admin: Any, checked: Photo, make_pupil: Any, login_client: Any
+    school: Any, admin: Any, checked: Photo, make_pupil: Any, login_client: Any,
+    confirm: Any
 ) -> None:
     pupil = make_pupil(school, consent={"parents_group": "given", "facebook": "refused"})
     tags = {f.pk: "adult" for f in _faces(checked)} | {_faces(checked)[0].pk: f"pupil:{pupil.pk}"}
     do_tag_faces(checked, actor=admin, tags=tags)
+    confirm(checked.draft, admin)
     client = login_client(admin)
     url = reverse("staff:set_channels", kwargs={"slug": school.slug, "pk": checked.draft_id})
     client.post(url, {"channels": ["parents_group"]})

@@ -19,13 +19,14 @@ from gatehouse.consent.photos import do_publish_draft, do_tag_faces
 
 @pytest.fixture
 def published(school: Any, admin: Any, make_draft: Any, make_photo: Any,
-              make_pupil: Any) -> tuple[PhotoDraft, Any, Any]:
+              make_pupil: Any, confirm: Any) -> tuple[PhotoDraft, Any, Any]:
     """A post on the parents' group and Facebook showing Ellie, with Ben's face blurred."""
     draft = make_draft(school, admin, channels=[Channel.PARENTS_GROUP, Channel.FACEBOOK])
     photo = make_photo(draft, boxes=[(10, 10, 80, 80), (150, 40, 90, 90)])
     ellie, ben = make_pupil(school, first="Ellie"), make_pupil(school, first="Ben")
     one, two = photo.faces.order_by("x")
     do_tag_faces(photo, actor=admin, tags={one.pk: f"pupil:{ellie.pk}", two.pk: "blur"})
+    confirm(draft, admin)
     return do_publish_draft(draft, actor=admin), ellie, ben
 
 
@@ -99,7 +100,7 @@ def test_a_parent_withdrawing_from_their_account_hides_the_post(
 
 def test_the_feed_query_count_does_not_grow_with_photo_posts(
     school: Any, admin: Any, make_draft: Any, make_photo: Any, make_parent: Any,
-    login_client: Any
+    login_client: Any, confirm: Any
 ) -> None:
     client = login_client(make_parent(school).user)
 
@@ -107,6 +108,7 @@ def test_the_feed_query_count_does_not_grow_with_photo_posts(
         draft = make_draft(school, admin)
         photo = make_photo(draft, boxes=[(10, 10, 50, 50)])
         do_tag_faces(photo, actor=admin, tags={photo.faces.get().pk: "adult"})
+        confirm(draft, admin)
         do_publish_draft(draft, actor=admin)
 
     publish_one()
@@ -122,7 +124,7 @@ def test_the_feed_query_count_does_not_grow_with_photo_posts(
 
 def test_staff_withdrawing_image_permission_reaches_what_is_published(
     school: Any, admin: Any, make_draft: Any, make_photo: Any, make_user: Any,
-    make_parent: Any, login_client: Any,
+    make_parent: Any, login_client: Any, confirm: Any,
 ) -> None:
     from gatehouse.consent.actions import do_set_own_image_permission
 
@@ -131,6 +133,7 @@ def test_staff_withdrawing_image_permission_reaches_what_is_published(
     draft = make_draft(school, admin, channels=[Channel.PARENTS_GROUP, Channel.FACEBOOK])
     photo = make_photo(draft, boxes=[(10, 10, 80, 80)])
     do_tag_faces(photo, actor=admin, tags={photo.faces.get().pk: f"staff:{teacher.pk}"})
+    confirm(draft, admin)
     do_publish_draft(draft, actor=admin)
     parent = login_client(make_parent(school).user)
     assert "Roman day" in _feed(parent, school)
