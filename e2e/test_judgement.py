@@ -61,7 +61,10 @@ def test_identity_published_concern_to_dsl_veiled_threat_explained(
 
     dsl = browser.new_context().new_page()
     sign_in(dsl, url, "dsl@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
-    dsl.get_by_role("link", name="Safeguarding concerns").first.click()
+    dsl.goto(url("/s/oakfield/staff/"))
+    nav = dsl.get_by_role("navigation", name="Staff console")
+    nav.get_by_text("Moderation", exact=True).click()  # the menu group holding the page
+    nav.get_by_role("link", name="Safeguarding concerns").click()
     concern = dsl.locator(".concern-item").filter(has_text="hit on the bus")
     expect(concern).to_contain_text("safeguarding concern: a parent reports harm to their child")
     assert_accessible(dsl)
