@@ -28,17 +28,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import sign_in
 from e2e.test_parents_group import _fill_join_form
+from gatehouse.lib.testing import free_port
 from gatehouse.schools import demo
 
 PROJECT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is installed by make test")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _write_key(key: Any, path: Path) -> None:
@@ -149,7 +144,7 @@ def _serves(port: int, ca: Path) -> bool:
 def https_site(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("https")
     ca, cert, key = _make_certificates(folder)
-    http_port, https_port = _free_port(), _free_port()
+    http_port, https_port = free_port(), free_port()
     env = _gatehouse_env(folder, https_port)
     manage = [sys.executable, str(PROJECT / "manage.py")]
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput", "-v0"],

@@ -50,14 +50,19 @@ class _Inbox:
         return "250 OK"
 
 
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class SMTPServer:
     """A real SMTP server on localhost that keeps what it receives."""
 
     def __init__(self) -> None:
         self.inbox = _Inbox()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SMTPServer:

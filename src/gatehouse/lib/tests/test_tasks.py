@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from gatehouse.lib.tasks import _send_email, is_temporary, send_email
-from gatehouse.lib.testing import background_tasks_left, wait_for_background_tasks
+from gatehouse.lib.testing import background_tasks_left, free_port, wait_for_background_tasks
 
 
 class _Refusing:
@@ -26,12 +26,6 @@ class _Refusing:
         return self.reply
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def mail_settings(settings: Any) -> Any:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -42,7 +36,7 @@ def mail_settings(settings: Any) -> Any:
 
 @pytest.fixture
 def refusing_server(mail_settings: Any, request: Any) -> Iterator[None]:
-    controller = Controller(_Refusing(request.param), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(_Refusing(request.param), hostname="127.0.0.1", port=free_port())
     controller.start()
     mail_settings.EMAIL_PORT = controller.port
     yield
@@ -64,7 +58,7 @@ def test_a_try_later_reply_is_retried(refusing_server: None) -> None:
 
 
 def test_a_mail_server_that_is_down_is_retried(mail_settings: Any) -> None:
-    mail_settings.EMAIL_PORT = _free_port()  # nothing listens there
+    mail_settings.EMAIL_PORT = free_port()  # nothing listens there
     with pytest.raises(ConnectionRefusedError) as caught:
         _send_email(["parent@school.example"], "Subject", "Body")
     assert is_temporary(caught.value)

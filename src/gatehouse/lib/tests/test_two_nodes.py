@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from gatehouse.accounts.tests.test_join import _form
+from gatehouse.lib.testing import free_port
 from gatehouse.schools import demo
 from gatehouse.schools.models import School
 
@@ -34,12 +34,6 @@ pytestmark = [
 
 # Generous: the first request to a node loads the moderation model, on a busy machine.
 _http = httpx.Client(timeout=60)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _node_env(smtp_port: int, queue: str) -> dict[str, str]:
@@ -62,7 +56,7 @@ def two_nodes(transactional_db: None, smtp_server: Any) -> Iterator[list[str]]:
     demo.create_demo_school(posts=2)
     env = _node_env(smtp_server.port, queue=f"two-nodes-{secrets.token_hex(4)}")
     bin_dir = Path(sys.executable).parent
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [subprocess.Popen(  # noqa: S603
         [str(bin_dir / "gunicorn"), "gatehouse.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "--chdir", str(PROJECT / "src")],
