@@ -38,6 +38,17 @@ COMMENT_NOTICES = {
                            "group rules do not allow.",
 }
 
+# A parent reporting harm to their child (design invariant 10): not a breach, so no talk of
+# moderators; say who has it and what to do if a child is in danger now.
+CONCERN_NOTICE = ("Thank you for telling us. This has not been posted in the group: it has been "
+                  "passed privately to the school's designated safeguarding lead, who will "
+                  "contact you. If a child is in immediate danger, call 999.")
+
+
+def _is_concern(comment: Comment) -> bool:
+    item = getattr(comment, "queue_item", None)  # None until the check has run
+    return comment.status == Comment.Status.HELD and item is not None and item.kind == "concern"
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -55,7 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def _feed_posts(user: User, school: School) -> QuerySet[Post]:
     """The posts this person may see, each with its comment count and latest comments."""
     seen = Comment.objects.seen_by(user)
-    latest = seen.select_related("author").order_by("-created_at", "-pk")[:COMMENTS_SHOWN]
+    latest = (seen.select_related("author", "queue_item")
+              .order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
     # A correlated subquery rather than a JOIN + GROUP BY: the database counts comments for
     # the page of posts it returns, not for every post before the LIMIT.
     count = (seen.filter(post=OuterRef("pk")).order_by().values("post")
@@ -72,7 +84,7 @@ def _feed_posts(user: User, school: School) -> QuerySet[Post]:
 def _with_every_comment(post: Post, user: User) -> Post:
     """Attach every comment this person may see on the post, oldest first."""
     post.shown_comments = list(Comment.objects.seen_by(user).filter(post=post)
-                               .select_related("author"))
+                               .select_related("author", "queue_item"))
     post.comment_count = len(post.shown_comments)
     return post
 
@@ -155,7 +167,8 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             error, status = str(exc), 400
         else:
-            notice = COMMENT_NOTICES.get(comment.status, "")
+            notice = (CONCERN_NOTICE if _is_concern(comment)
+                      else COMMENT_NOTICES.get(comment.status, ""))
     else:
         error, status = " ".join(form.errors["body"]), 400
     if request.htmx:

@@ -6,6 +6,7 @@ pure: it never touches the database, the network or the disk after loading.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -162,11 +163,16 @@ def _watched_hits(text: str, clean: str,
     for phrase, action in watched:
         if action not in WATCH_ACTIONS or not phrase.strip():
             continue
-        needle = phrase.casefold().strip()
-        pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
-        norm_needle = normalise(phrase)
-        if pattern.search(lowered) or (
-            norm_needle and re.search(rf"(?<!\w){re.escape(norm_needle)}(?!\w)", clean)
-        ):
+        raw, normalised = _watched_patterns(phrase)
+        if raw.search(lowered) or (normalised is not None and normalised.search(clean)):
             hits.append((phrase, action))
     return hits
+
+
+@functools.lru_cache(maxsize=4096)
+def _watched_patterns(phrase: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """Whole-word patterns for a watched phrase as typed and as normalised (cached: a school's
+    list is the same for every comment)."""
+    raw = re.compile(rf"(?<!\w){re.escape(phrase.casefold().strip())}(?!\w)")
+    norm = normalise(phrase)
+    return raw, (re.compile(rf"(?<!\w){re.escape(norm)}(?!\w)") if norm else None)

@@ -151,3 +151,19 @@ def test_without_a_dsl_the_head_teacher_is_told_of_a_concern(
     assert "Safeguarding concern" in smtp_server.wait_for("head@s.example")["Subject"]
     reply = smtp_server.body_of(smtp_server.wait_for("p@parent.example"))
     assert "Designated Safeguarding Lead, who looks after" in reply
+
+
+def test_the_parent_is_told_their_concern_went_privately_to_the_safeguarding_lead(
+    school: Any, staff: dict[str, Any], post: Any, make_parent: Any, login_client: Any,
+    django_capture_on_commit_callbacks: Any, mailoutbox: Any,
+) -> None:
+    parent = login_client(make_parent(school).user)
+    url = reverse("add_comment", kwargs={"slug": school.slug, "post_id": post.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = parent.post(url, {"body": CONCERN}, headers={"HX-Request": "true"})
+    page = answer.content.decode()
+    assert "passed privately to the school&#x27;s designated safeguarding lead" in page
+    assert "awaiting review by a moderator" not in page
+    feed = parent.get(reverse("feed", kwargs={"slug": school.slug})).content.decode()
+    assert "Passed privately to the safeguarding lead — only you can see this" in feed
+    assert "Awaiting review" not in feed
