@@ -35,6 +35,11 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
         ("Verify an evidence pack", "staff:evidence_verify",
          frozenset({R.HEAD_TEACHER, R.DSL, R.MODERATOR, R.HEAD_OF_HR})),
     ]),
+    ("Staff safety", [
+        ("Report an incident", "staff:incident_report", EVERYONE - {R.GOVERNOR}),
+        ("My incident reports", "staff:incidents_mine", EVERYONE - {R.GOVERNOR}),
+        ("Staff incident reports", "staff:incidents", frozenset({R.HEAD_TEACHER, R.HEAD_OF_HR})),
+    ]),
     ("Photos and consent", [
         ("Pupils and consent", "staff:pupils",
          frozenset({R.ADMINISTRATOR, R.POSTER, R.DSL, R.HEAD_TEACHER})),

@@ -110,6 +110,15 @@ def _case_counts(user: Any, school: School, roles: set[str]) -> Due:
         school=school, status=Case.Status.OPEN).count(), _url("staff:cases_summary", school))
 
 
+def _incidents(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.incidents.access import visible_incidents
+    from gatehouse.incidents.models import Incident
+
+    count = visible_incidents(user, school).filter(status=Incident.Status.RECEIVED).count()
+    return Due("Staff incident reports not yet taken up", count, _url("staff:incidents", school),
+               urgent=bool(count))
+
+
 _CARDS = [
     (frozenset({Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL}), _queue),
     (frozenset({Role.ADMINISTRATOR}), _join_requests),
@@ -119,4 +128,5 @@ _CARDS = [
     (frozenset({Role.ADMINISTRATOR}), _takedowns),
     (frozenset({Role.MODERATOR, Role.ADMINISTRATOR}), _platform_reports),
     (frozenset({Role.GOVERNOR}), _case_counts),
+    (frozenset({Role.HEAD_TEACHER, Role.HEAD_OF_HR}), _incidents),
 ]

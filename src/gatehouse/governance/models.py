@@ -1,0 +1,1 @@
+"""Governance: the custody register, leaver handover, governors reports, retention."""
