@@ -177,3 +177,12 @@ def do_revoke_role(staff_role: StaffRole, *, actor: User) -> None:
         record("accounts.staff_role.revoked", actor=actor, school=staff_role.school,
                target=staff_role.user, details={"role": staff_role.role})
         staff_role.delete()
+
+
+def do_set_centrally_employed(user: User, *, school: School, actor: User, value: bool) -> None:
+    """Centrally employed staff's incident reports go to the Head of HR, not the head teacher."""
+    with transaction.atomic():
+        user.centrally_employed = value
+        user.save(update_fields=["centrally_employed"])
+        record("accounts.staff.employment_changed", actor=actor, school=school, target=user,
+               details={"centrally_employed": value})

@@ -140,3 +140,14 @@ def test_the_reporter_sees_only_the_status_of_their_own_reports(
     incident = Incident.objects.get(reporter=staff["teacher"])
     assert login_client(staff["teacher"]).get(
         _url(school, "incident_detail", pk=incident.pk)).status_code == 403
+
+
+def test_an_administrator_sets_the_centrally_employed_flag(
+    school: Any, staff: dict[str, Any], login_client: Any,
+) -> None:
+    url = _url(school, "set_employment", pk=staff["teacher"].pk)
+    assert login_client(staff["head"]).post(url, {"centrally_employed": "1"}).status_code == 403
+    assert login_client(staff["admin"]).post(url, {"centrally_employed": "1"}).status_code == 302
+    staff["teacher"].refresh_from_db()
+    assert staff["teacher"].centrally_employed
+    assert AuditEntry.objects.filter(action="accounts.staff.employment_changed").exists()
