@@ -47,6 +47,11 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
         ("Face recognition", "staff:recognition", frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
         ("My image permission", "staff:image_permission", EVERYONE),
     ]),
+    ("Governance", [
+        ("Account custody register", "staff:governance_register",
+         frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
+        ("Leaver handover", "staff:governance_leavers", frozenset({R.ADMINISTRATOR})),
+    ]),
     ("School", [
         ("Staff roles", "staff:roles", frozenset({R.ADMINISTRATOR})),
         ("Audit log", "staff:audit", frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
