@@ -44,3 +44,30 @@ def test_offboarding_is_blocked_until_the_handover_then_allowed(
     page.goto(url("/s/oakfield/staff/governance/accounts/"))
     expect(page.get_by_role("cell", name="Helen Carter")).to_be_visible()
     expect(page.get_by_role("cell", name="Tom Fielding")).to_have_count(0)
+
+
+def test_a_governor_reads_the_report_and_downloads_its_pdf(
+    page: Page, url: Any, demo_school: Any, tmp_path: Any,
+) -> None:
+    import shutil
+    import subprocess
+
+    sign_in(page, url, "governor@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    nav = page.get_by_role("navigation", name="Staff console")
+    nav.get_by_text("Governance").click()
+    nav.get_by_role("link", name="Governors' reports").click()
+    page.get_by_role("link", name="Current term").click()
+    expect(page.get_by_role("heading", name="Restricted-list exposures")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    assert page.locator("svg.chart").count() >= 5
+    assert "Jordan Lee" not in page.content()  # parents are never named to governors
+    assert_accessible(page)
+    href = page.get_by_role("link", name="Download as PDF").get_attribute("href")
+    pdf = page.request.get(url(href or ""))
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf.body())
+    pdftotext = shutil.which("pdftotext") or "/usr/bin/pdftotext"
+    text = " ".join(subprocess.run([pdftotext, str(path), "-"], capture_output=True,  # noqa: S603
+                                   check=True, text=True).stdout.split())
+    assert "governors' report" in text and "Comments received, published and held" in text
+    assert "must be 0" in text and "Social Media Policy" in text

@@ -51,6 +51,10 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
         ("Account custody register", "staff:governance_register",
          frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
         ("Leaver handover", "staff:governance_leavers", frozenset({R.ADMINISTRATOR})),
+        ("Governors' reports", "staff:governance_terms",
+         frozenset({R.GOVERNOR, R.HEAD_TEACHER, R.ADMINISTRATOR})),
+        ("Policies and reviews", "staff:governance_policies",
+         frozenset({R.GOVERNOR, R.HEAD_TEACHER, R.ADMINISTRATOR})),
     ]),
     ("School", [
         ("Staff roles", "staff:roles", frozenset({R.ADMINISTRATOR})),

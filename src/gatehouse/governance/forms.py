@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from gatehouse.accounts.models import User
-from gatehouse.governance.models import SchoolDomains, SocialAccount
+from gatehouse.governance.models import PolicyDocument, SchoolDomains, SocialAccount
 from gatehouse.incidents.forms import staff_choices
 from gatehouse.lib.validators import validate_no_control_chars, validate_plain_name
 from gatehouse.schools.models import School
@@ -148,3 +148,35 @@ class DomainsForm(forms.Form):
             raise ValidationError(f"Not a domain: {', '.join(bad) or '(empty)'}. Use names like "
                                   "oakfield.sch.uk, without @ or https://.")
         return ", ".join(parts)
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label="Term", max_length=60, validators=[validate_plain_name],
+                           help_text="e.g. Spring Term 2027")
+    starts_on = forms.DateField(label="First day", widget=DATE)
+    ends_on = forms.DateField(label="Last day", widget=DATE)
+
+
+class _ReviewDates(forms.Form):
+    approved_on = forms.DateField(label="Approved on", widget=DATE)
+    next_review_label = forms.CharField(label="Next review", max_length=60,
+                                        validators=[validate_plain_name],
+                                        help_text="As the policy says it, e.g. Spring Term 2027")
+    next_review_due = forms.DateField(label="Next review due by", widget=DATE)
+
+
+class PolicyForm(_ReviewDates):
+    kind = forms.ChoiceField(label="Which policy", choices=PolicyDocument.Kind.choices)
+    title = forms.CharField(label="Title", max_length=200, validators=[validate_plain_name])
+    committee = forms.CharField(label="Responsible committee", max_length=150,
+                                validators=[validate_plain_name])
+    body = _text("The text parents see", max_length=100_000, required=True)
+    field_order = ["kind", "title", "committee", "body", "approved_on", "next_review_label",
+                   "next_review_due"]
+
+
+class PolicyReviewForm(_ReviewDates):
+    what_changed = _text("What changed (or 'No changes')", max_length=3000, required=True)
+    body = _text("New text (leave empty if the text is unchanged)", max_length=100_000)
+    field_order = ["what_changed", "body", "approved_on", "next_review_label",
+                   "next_review_due"]

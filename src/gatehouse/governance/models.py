@@ -155,3 +155,163 @@ class Handover(models.Model):
         if not (self.credentials_rotated and self.two_factor_moved and self.connector_reissued):
             raise ValueError("A handover is recorded only once every step is confirmed.")
         super().save(*args, **kwargs)
+
+
+# --- the policy's own life: terms, policy documents and reviews ---------------------------
+
+
+class Term(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60, help_text="e.g. Autumn Term 2026")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="one_term_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyDocument(models.Model):
+    class Kind(models.TextChoices):
+        SOCIAL_MEDIA = "social_media", "Social Media Policy"
+        GROUP_RULES = "group_rules", "Parents' group rules"
+        HSA = "hsa", "Home-School Agreement"
+        COMPLAINTS = "complaints", "Complaints policy"
+        OTHER = "other", "Other policy"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    committee = models.CharField(max_length=150, help_text="The governors' committee "
+                                 "responsible, e.g. Full Governing Body")
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current(self) -> PolicyVersion | None:
+        versions = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if versions is not None:
+            return max(versions, key=lambda v: v.version, default=None)
+        return self.versions.order_by("-version").first()
+
+
+class PolicyVersion(models.Model):
+    """One approved text of a policy. Never changed: a review makes a new version."""
+
+    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE,
+                                 related_name="versions")
+    version = models.PositiveIntegerField()
+    body = models.TextField(max_length=100_000)
+    approved_on = models.DateField()
+    next_review_label = models.CharField(max_length=60, help_text="e.g. Spring Term 2027")
+    next_review_due = models.DateField()
+    reminder_sent_for = models.DateField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["document", "version"],
+                                               name="one_policy_version")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version}"
+
+
+class PolicyReview(models.Model):
+    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE,
+                                 related_name="reviews")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_on = models.DateField()
+    what_changed = models.TextField(max_length=3000)
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"review of {self.document} on {self.reviewed_on}"
+
+
+# --- retention, subject access and erasure ------------------------------------------------
+
+
+class RetentionRule(models.Model):
+    """A school's own period for one record type; without a row the default applies."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    record_type = models.CharField(max_length=30)
+    months = models.PositiveIntegerField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "record_type"],
+                                               name="one_retention_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type}: {self.months} months"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job for a school: what it removed, by record type."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SubjectRequest(models.Model):
+    """A subject access or erasure request, tracked against its statutory month."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "Subject access"
+        ERASURE = "erasure", "Erasure"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Completed"
+        REFUSED = "refused", "Refused (exception applies)"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    received_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(max_length=3000, blank=True)
+    # What erasure kept, and why (safeguarding, legal hold): shown to whoever completes it.
+    exceptions = models.JSONField(default=list)
+    export_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} request for {self.person}"
+
+    def overdue(self, today: dt.date | None = None) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < (today or timezone.localdate())

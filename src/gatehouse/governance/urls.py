@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from gatehouse.governance import views
+from gatehouse.governance import report_views, views
 
 staff_urlpatterns: list[URLPattern] = [
     path("governance/accounts/", views.register, name="governance_register"),
@@ -15,5 +15,14 @@ staff_urlpatterns: list[URLPattern] = [
     path("governance/leavers/<int:pk>/", views.leaver, name="governance_leaver"),
     path("governance/leavers/<int:pk>/handover/<int:account_id>/", views.handover,
          name="governance_handover"),
+    path("governance/reports/", report_views.terms, name="governance_terms"),
+    path("governance/reports/<int:pk>/", report_views.report, name="governance_report"),
+    path("governance/reports/<int:pk>/report.pdf", report_views.report_pdf,
+         name="governance_report_pdf"),
+    path("governance/policies/", report_views.policy_list, name="governance_policies"),
+    path("governance/policies/<int:pk>/", report_views.policy_detail,
+         name="governance_policy"),
 ]
-school_urlpatterns: list[URLPattern] = []
+school_urlpatterns: list[URLPattern] = [
+    path("policies/", report_views.public_policies, name="policies"),
+]
