@@ -55,6 +55,9 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
          frozenset({R.GOVERNOR, R.HEAD_TEACHER, R.ADMINISTRATOR})),
         ("Policies and reviews", "staff:governance_policies",
          frozenset({R.GOVERNOR, R.HEAD_TEACHER, R.ADMINISTRATOR})),
+        ("Retention", "staff:governance_retention", frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
+        ("Subject access and erasure", "staff:governance_requests",
+         frozenset({R.ADMINISTRATOR, R.HEAD_TEACHER})),
     ]),
     ("School", [
         ("Staff roles", "staff:roles", frozenset({R.ADMINISTRATOR})),

@@ -9,7 +9,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from gatehouse.accounts.models import User
-from gatehouse.governance.models import PolicyDocument, SchoolDomains, SocialAccount
+from gatehouse.governance.models import (
+    PolicyDocument,
+    SchoolDomains,
+    SocialAccount,
+    SubjectRequest,
+)
 from gatehouse.incidents.forms import staff_choices
 from gatehouse.lib.validators import validate_no_control_chars, validate_plain_name
 from gatehouse.schools.models import School
@@ -180,3 +185,20 @@ class PolicyReviewForm(_ReviewDates):
     body = _text("New text (leave empty if the text is unchanged)", max_length=100_000)
     field_order = ["what_changed", "body", "approved_on", "next_review_label",
                    "next_review_due"]
+
+
+class RetentionRuleForm(forms.Form):
+    record_type = forms.ChoiceField(choices=[])
+    months = forms.IntegerField(label="Months", min_value=1, max_value=1200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from gatehouse.governance.retention import SCHEDULE
+
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = [(t.key, t.label) for t in SCHEDULE if t.automated]
+
+
+class SubjectRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="Request", choices=SubjectRequest.Kind.choices)
+    email = forms.EmailField(label="The person's email address (as they use it here)")
+    received_on = forms.DateField(label="Date the request was received", widget=DATE)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from gatehouse.governance import report_views, views
+from gatehouse.governance import privacy_views, report_views, views
 
 staff_urlpatterns: list[URLPattern] = [
     path("governance/accounts/", views.register, name="governance_register"),
@@ -22,6 +22,16 @@ staff_urlpatterns: list[URLPattern] = [
     path("governance/policies/", report_views.policy_list, name="governance_policies"),
     path("governance/policies/<int:pk>/", report_views.policy_detail,
          name="governance_policy"),
+    path("governance/retention/", privacy_views.retention_page, name="governance_retention"),
+    path("governance/retention/run/", privacy_views.retention_run,
+         name="governance_retention_run"),
+    path("governance/requests/", privacy_views.subject_requests, name="governance_requests"),
+    path("governance/requests/<int:pk>/", privacy_views.subject_request,
+         name="governance_request"),
+    path("governance/requests/<int:pk>/export/", privacy_views.subject_export,
+         name="governance_request_export"),
+    path("governance/requests/<int:pk>/erase/", privacy_views.subject_erase,
+         name="governance_request_erase"),
 ]
 school_urlpatterns: list[URLPattern] = [
     path("policies/", report_views.public_policies, name="policies"),
