@@ -71,3 +71,52 @@ def test_a_governor_reads_the_report_and_downloads_its_pdf(
                                    check=True, text=True).stdout.split())
     assert "governors' report" in text and "Comments received, published and held" in text
     assert "must be 0" in text and "Social Media Policy" in text
+
+
+def test_a_retention_run_and_a_subject_access_export(
+    page: Page, url: Any, demo_school: Any, tmp_path: Any,
+) -> None:
+    import datetime as dt
+    import json
+    import zipfile
+
+    from django.utils import timezone
+
+    from gatehouse.community.models import Comment
+
+    old = list(Comment.objects.filter(author__email="parent2@oakfield.example")
+               .values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=old).update(
+        created_at=timezone.now() - dt.timedelta(days=365 * 3))
+    sign_in(page, url, "head@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    nav = page.get_by_role("navigation", name="Staff console")
+    nav.get_by_text("Governance").click()
+    nav.get_by_role("link", name="Retention").click()
+    expect(page.get_by_role("cell", name="Comments in the parents' group")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete what is past retention now").click()
+    expect(page.get_by_text(f"Retention run finished: {len(old)} record(s) removed.")
+           ).to_be_visible()
+    assert not Comment.objects.filter(pk__in=old).exists()
+
+    nav.get_by_text("Governance").click()
+    nav.get_by_role("link", name="Subject access and erasure").click()
+    page.get_by_label("Request", exact=True).select_option(label="Subject access")
+    page.get_by_label("The person's email address").fill("parent@oakfield.example")
+    page.get_by_role("button", name="Record the request").click()
+    expect(page.get_by_text("Recorded. Due by")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the export").click()
+    path = tmp_path / "sar.zip"
+    download.value.save_as(path)
+    archive = zipfile.ZipFile(path)
+    data = json.loads(archive.read("data.json"))
+    section = data["schools"][0]
+    assert data["person"]["email"] == "parent@oakfield.example"
+    assert section["membership"]["child_name"] == "Ellie Lee"
+    mine = {c["text"] for c in section["comments"]}
+    assert mine and mine == set(Comment.objects.filter(
+        author__email="parent@oakfield.example").values_list("body", flat=True))
+    assert "Jordan Lee" in archive.read("index.html").decode()
+    assert "Chris Rowe" not in json.dumps(data)  # another parent
