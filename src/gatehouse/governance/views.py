@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -59,7 +59,7 @@ def account_detail(request: HttpRequest, school: School, pk: int) -> HttpRespons
     form = AccountForm(request.POST or None, instance=account, school=school)
     if request.method == "POST":
         if not can_edit:
-            raise Http404("Only administrators change the register.")
+            raise PermissionDenied("Only administrators change the register.")
         if form.is_valid():
             custody.do_change_account(account, actor=request.user, data=form.cleaned_data)
             messages.success(request, "Saved.")

@@ -164,3 +164,14 @@ def test_staff_cannot_be_erased_before_they_are_offboarded(
     request.refresh_from_db()
     assert request.status == "open"
     assert User.objects.get(pk=staff["teacher"].pk).full_name == "Daniel Patel"
+
+
+def test_open_requests_are_due_on_the_administrator_s_console(
+    school: Any, staff: dict[str, Any], parent: Membership, login_client: Any,
+) -> None:
+    client = login_client(staff["admin"])
+    home = reverse("staff:home", kwargs={"slug": school.slug})
+    assert "Subject requests and access reviews due" not in client.get(home).content.decode()
+    _open(client, school, "access", parent.user.email, "2026-01-10")
+    page = client.get(home).content.decode()
+    assert "Subject requests and access reviews due" in page and "Subject access #" in page
