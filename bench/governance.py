@@ -17,28 +17,16 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from cases import _django_setup  # bench/ is on the path when this runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 PARENTS, COMMENTS, DAYS = 500, 50_000, 730
 CATEGORIES = ["threat_of_violence", "insult_harassment_or_cyberbullying",
               "complaint_about_school_or_staff", "negative_comment_about_person"]
-
-
-def _django_setup(workdir: Path) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    os.environ["MEDIA_ROOT"] = str(workdir / "media")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gatehouse.settings")
-    import django
-
-    django.setup()
 
 
 def _parents(school: object, start: dt.datetime) -> list[object]:

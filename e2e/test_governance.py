@@ -11,20 +11,22 @@ from e2e.conftest import assert_accessible, sign_in
 from gatehouse.accounts.models import StaffRole
 from gatehouse.schools import demo
 
-DESKTOP = {"width": 1366, "height": 768}
+
+def open_page(page: Page, group: str, link: str) -> None:
+    """Open a page from the staff menu, as a person would on a phone."""
+    nav = page.get_by_role("navigation", name="Staff console")
+    nav.locator("summary", has_text=group).click()
+    nav.get_by_role("link", name=link).click()
 
 
 def test_offboarding_is_blocked_until_the_handover_then_allowed(
     page: Page, url: Any, demo_school: Any,
 ) -> None:
     sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
-    nav = page.get_by_role("navigation", name="Staff console")
-    nav.get_by_text("Governance").click()
-    nav.get_by_role("link", name="Account custody register").click()
+    open_page(page, "Governance", "Account custody register")
     expect(page.get_by_role("cell", name="Tom Fielding")).to_be_visible()
     assert_accessible(page)
-    nav.get_by_text("Governance").click()
-    nav.get_by_role("link", name="Leaver handover").click()
+    open_page(page, "Governance", "Leaver handover")
     page.get_by_label("Member of staff who is leaving").select_option(label="Tom Fielding")
     page.get_by_role("button", name="Show what they hold").click()
     page.get_by_role("button", name="Offboard: remove all their roles").click()
@@ -53,9 +55,7 @@ def test_a_governor_reads_the_report_and_downloads_its_pdf(
     import subprocess
 
     sign_in(page, url, "governor@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
-    nav = page.get_by_role("navigation", name="Staff console")
-    nav.get_by_text("Governance").click()
-    nav.get_by_role("link", name="Governors' reports").click()
+    open_page(page, "Governance", "Governors' reports")
     page.get_by_role("link", name="Current term").click()
     expect(page.get_by_role("heading", name="Restricted-list exposures")).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
@@ -89,9 +89,7 @@ def test_a_retention_run_and_a_subject_access_export(
     Comment.objects.filter(pk__in=old).update(
         created_at=timezone.now() - dt.timedelta(days=365 * 3))
     sign_in(page, url, "head@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
-    nav = page.get_by_role("navigation", name="Staff console")
-    nav.get_by_text("Governance").click()
-    nav.get_by_role("link", name="Retention").click()
+    open_page(page, "Governance", "Retention")
     expect(page.get_by_role("cell", name="Comments in the parents' group")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Delete what is past retention now").click()
@@ -99,8 +97,7 @@ def test_a_retention_run_and_a_subject_access_export(
            ).to_be_visible()
     assert not Comment.objects.filter(pk__in=old).exists()
 
-    nav.get_by_text("Governance").click()
-    nav.get_by_role("link", name="Subject access and erasure").click()
+    open_page(page, "Governance", "Subject access and erasure")
     page.get_by_label("Request", exact=True).select_option(label="Subject access")
     page.get_by_label("The person's email address").fill("parent@oakfield.example")
     page.get_by_role("button", name="Record the request").click()

@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import assert_accessible, sign_in
+from e2e.test_governance import open_page
 from gatehouse.evidence.models import CustodyEvent
 from gatehouse.incidents.models import Incident
 from gatehouse.schools import demo
@@ -32,9 +33,7 @@ def test_a_teacher_reports_abuse_and_only_the_head_teacher_sees_it(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     sign_in(page, url, "teacher@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
-    nav = page.get_by_role("navigation", name="Staff console")
-    nav.get_by_text("Staff safety").click()
-    nav.get_by_role("link", name="Report an incident").click()
+    open_page(page, "Staff safety", "Report an incident")
     expect(page.get_by_text("Do not reply or engage.")).to_be_visible()
     page.get_by_label("What happened").fill("A post in the village group calling me a liar.")
     page.get_by_label("Where (platform or website)").fill("Facebook")

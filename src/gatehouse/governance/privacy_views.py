@@ -15,6 +15,7 @@ from gatehouse.accounts.permissions import staff_view
 from gatehouse.governance import requests, retention
 from gatehouse.governance.forms import RetentionRuleForm, SubjectRequestForm
 from gatehouse.governance.models import RetentionRun, SubjectRequest
+from gatehouse.lib.views import private_file
 from gatehouse.schools.models import School
 
 PRIVACY_ROLES = (Role.ADMINISTRATOR, Role.HEAD_TEACHER)
@@ -88,11 +89,8 @@ def subject_export(request: HttpRequest, school: School, pk: int) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("staff:governance_request", slug=school.slug, pk=pk)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = (f'attachment; filename="subject-access-{subject.pk}-'
-                                       f'{timezone.localdate():%Y%m%d}.zip"')
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(content, "application/zip",
+                        f"subject-access-{subject.pk}-{timezone.localdate():%Y%m%d}.zip")
 
 
 @staff_view(*PRIVACY_ROLES)

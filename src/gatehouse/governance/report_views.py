@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +21,7 @@ from gatehouse.governance import policies
 from gatehouse.governance.forms import PolicyForm, PolicyReviewForm, TermForm
 from gatehouse.governance.models import PolicyDocument, Term
 from gatehouse.governance.reports import build_report, policy_status, term_bounds
+from gatehouse.lib.views import private_file
 from gatehouse.schools.models import School
 
 READERS = (Role.GOVERNOR, Role.HEAD_TEACHER, Role.ADMINISTRATOR)
@@ -27,20 +32,30 @@ def _can_edit(request: HttpRequest, school: School) -> bool:
     return bool(request.user.roles_at(school.pk) & EDITORS)
 
 
+def _saved(request: HttpRequest, school: School, form: Form, save: Callable[[], Any]) -> Any:
+    """On a valid POST by an editor, run `save` (which reads form.cleaned_data) and return what
+    it made; otherwise None, with any refusal shown on the form and what was typed kept."""
+    if request.method != "POST":
+        return None
+    if not _can_edit(request, school):
+        raise PermissionDenied("Only the head teacher or an administrator can change this.")
+    if not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
 @staff_view(*READERS)
 def terms(request: HttpRequest, school: School) -> HttpResponse:
     form = TermForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_edit(request, school):
-            raise PermissionDenied("Only the head teacher or an administrator sets term dates.")
-        if form.is_valid():
-            try:
-                term = policies.do_add_term(school, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"{term} added.")
-                return redirect("staff:governance_terms", slug=school.slug)
+    term = _saved(request, school, form, lambda: policies.do_add_term(
+        school, actor=request.user, **form.cleaned_data))
+    if term is not None:
+        messages.success(request, f"{term} added.")
+        return redirect("staff:governance_terms", slug=school.slug)
     return render(request, "governance/terms.html", {
         "school": school, "terms": Term.objects.filter(school=school), "form": form,
         "can_edit": _can_edit(request, school)}, status=400 if form.errors else 200)
@@ -69,28 +84,18 @@ def report_pdf(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     data = render_pdf(render_to_string("governance/report_pdf.html", {
         "school": school, "report": build_report(school, term)}))
     record("governance.report.exported", actor=request.user, school=school, target=term)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (f'inline; filename="governors-report-'
-                                       f'{term.starts_on:%Y-%m}.pdf"')
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(data, "application/pdf",
+                        f"governors-report-{term.starts_on:%Y-%m}.pdf", download=False)
 
 
 @staff_view(*READERS)
 def policy_list(request: HttpRequest, school: School) -> HttpResponse:
     form = PolicyForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_edit(request, school):
-            raise PermissionDenied("Only the head teacher or an administrator adds policies.")
-        if form.is_valid():
-            try:
-                document = policies.do_add_policy(school, actor=request.user,
-                                                  data=form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"{document} added.")
-                return redirect("staff:governance_policies", slug=school.slug)
+    document = _saved(request, school, form, lambda: policies.do_add_policy(
+        school, actor=request.user, data=form.cleaned_data))
+    if document is not None:
+        messages.success(request, f"{document} added.")
+        return redirect("staff:governance_policies", slug=school.slug)
     return render(request, "governance/policies.html", {
         "school": school, "rows": policy_status(school), "form": form,
         "can_edit": _can_edit(request, school)}, status=400 if form.errors else 200)
@@ -100,17 +105,10 @@ def policy_list(request: HttpRequest, school: School) -> HttpResponse:
 def policy_detail(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     document = get_object_or_404(PolicyDocument, pk=pk, school=school)
     form = PolicyReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_edit(request, school):
-            raise PermissionDenied("Only the head teacher or an administrator records reviews.")
-        if form.is_valid():
-            try:
-                policies.do_review_policy(document, actor=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Review recorded.")
-                return redirect("staff:governance_policy", slug=school.slug, pk=document.pk)
+    if _saved(request, school, form, lambda: policies.do_review_policy(
+            document, actor=request.user, data=form.cleaned_data)) is not None:
+        messages.success(request, "Review recorded.")
+        return redirect("staff:governance_policy", slug=school.slug, pk=document.pk)
     return render(request, "governance/policy.html", {
         "school": school, "document": document, "form": form,
         "versions": document.versions.select_related("published_by"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,9 +14,15 @@ from gatehouse.accounts.models import Role, StaffRole, User
 from gatehouse.audit.log import record
 from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.letters import render_pdf
-from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport, owner_key
-from gatehouse.evidence.packs import PackFile, build_pack
-from gatehouse.evidence.store import do_keep_file, do_note_custody, items_of
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, owner_key
+from gatehouse.evidence.packs import PackFile, build_pack, json_file
+from gatehouse.evidence.store import (
+    custody_log,
+    do_keep_file,
+    do_note_custody,
+    do_record_export,
+    items_of,
+)
 from gatehouse.incidents.models import Incident
 from gatehouse.lib.mail import email_after_commit
 from gatehouse.schools.models import School
@@ -107,12 +112,6 @@ def _audit(incident: Incident) -> list[dict[str, Any]]:
              "action": e.action, "details": e.details, "hash": e.hash} for e in entries]
 
 
-def _custody(items: list[EvidenceItem]) -> list[dict[str, Any]]:
-    events = CustodyEvent.objects.filter(item__in=items).select_related("actor")
-    return [{"item": e.item_id, "action": e.action, "by": str(e.actor or "system"),
-             "at": e.at.isoformat(), "note": e.note} for e in events]
-
-
 def build_incident_pack(incident: Incident) -> tuple[bytes, str, int]:
     """The ZIP (PDF summary, originals, audit and custody logs), its manifest hash, its size."""
     items = items_of(owner_key(incident))
@@ -124,8 +123,8 @@ def build_incident_pack(incident: Incident) -> tuple[bytes, str, int]:
     summary = render_pdf(render_to_string("incidents/pack_summary.html", {
         "incident": incident, "evidence": rows, "now": timezone.now()}))
     files = [PackFile("summary.pdf", summary), *originals,
-             PackFile("audit.json", _json(_audit(incident))),
-             PackFile("custody.json", _json(_custody(items)))]
+             json_file("audit.json", _audit(incident)),
+             json_file("custody.json", custody_log(items))]
     data, manifest_sha256 = build_pack(files, title=f"Evidence pack for {incident.reference}")
     return data, manifest_sha256, len(files)
 
@@ -133,16 +132,8 @@ def build_incident_pack(incident: Incident) -> tuple[bytes, str, int]:
 def do_export_pack(incident: Incident, *, actor: User) -> bytes:
     data, manifest_sha256, count = build_incident_pack(incident)
     with transaction.atomic():
-        PackExport.objects.create(school=incident.school, owner=owner_key(incident),
-                                  manifest_sha256=manifest_sha256, files=count,
-                                  exported_by=actor)
-        do_note_custody(EvidenceItem.objects.filter(owner=owner_key(incident)),
-                        action=CustodyEvent.Action.EXPORTED, actor=actor,
-                        note=f"pack {manifest_sha256[:16]}")
+        do_record_export(incident.school, owner=owner_key(incident),
+                         manifest_sha256=manifest_sha256, files=count, actor=actor)
         record("incidents.pack.exported", actor=actor, school=incident.school, target=incident,
                details={"manifest_sha256": manifest_sha256, "files": count})
     return data
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=1, ensure_ascii=False, default=str).encode("utf-8")

@@ -23,6 +23,7 @@ from gatehouse.incidents.access import (
 )
 from gatehouse.incidents.forms import IncidentForm, UpdateForm
 from gatehouse.incidents.models import Incident
+from gatehouse.lib.views import private_file
 from gatehouse.schools.models import School
 
 
@@ -92,12 +93,8 @@ def evidence_file(request: HttpRequest, school: School, pk: int, item_id: int) -
         raise Http404("No such item.")
     download = request.GET.get("download") == "1"
     actions.do_note_view(incident, item, actor=request.user, download=download)
-    response = HttpResponse(item.read_original(), content_type=item.media_type)
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = (f'{disposition}; filename="{incident.reference}-'
-                                       f'{item.pk}.{item.extension}"')
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(item.read_original(), item.media_type,
+                        f"{incident.reference}-{item.pk}.{item.extension}", download=download)
 
 
 @staff_view(*OWNER_ROLES)
@@ -105,9 +102,6 @@ def evidence_file(request: HttpRequest, school: School, pk: int, item_id: int) -
 def pack(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     incident = access_incident(request.user, school, pk)
     data = actions.do_export_pack(incident, actor=request.user)
-    response = HttpResponse(data, content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (f'attachment; filename="evidence-pack-'
-                                       f'{incident.reference}-{stamp}.zip"')
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(data, "application/zip",
+                        f"evidence-pack-{incident.reference}-{stamp}.zip")

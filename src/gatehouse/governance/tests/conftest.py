@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gatehouse.cases.tests.conftest import media  # noqa: F401  (uploads in a temp folder)
 from gatehouse.governance.custody import do_add_account
 from gatehouse.governance.models import SocialAccount
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+from gatehouse.cases.tests.conftest import media  # noqa: F401  (uploads in a temp folder)
 
 
 @pytest.fixture
