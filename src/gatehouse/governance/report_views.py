@@ -20,7 +20,12 @@ from gatehouse.cases.models import Case
 from gatehouse.governance import policies
 from gatehouse.governance.forms import PolicyForm, PolicyReviewForm, TermForm
 from gatehouse.governance.models import PolicyDocument, Term
-from gatehouse.governance.reports import build_report, policy_status, term_bounds
+from gatehouse.governance.reports import (
+    build_report,
+    policy_status,
+    term_bounds,
+    trust_rows,
+)
 from gatehouse.lib.views import private_file
 from gatehouse.schools.models import School
 
@@ -75,7 +80,8 @@ def report(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     term = get_object_or_404(Term, pk=pk, school=school)
     return render(request, "governance/report.html", {
         "school": school, "report": build_report(school, term),
-        "drill": _drill_down(request, school, term)})
+        "drill": _drill_down(request, school, term),
+        "trust": trust_rows(request.user, school, term, frozenset(READERS))})
 
 
 @staff_view(*READERS)

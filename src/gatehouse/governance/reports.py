@@ -199,6 +199,28 @@ def _publishing(report: GovernorsReport, school: School, start: dt.datetime,
     ).exclude(kind=Face.Kind.BLUR).count()
 
 
+def trust_rows(user: Any, school: School, term: Term,
+               reader_roles: frozenset[str]) -> list[dict[str, Any]]:
+    """A multi-academy trust's view: the same term's dates at every school of the trust where
+    this person may read the report (one row per school, headline counts only). Empty unless
+    there are at least two such schools."""
+    if school.trust_id is None:
+        return []
+    schools = [s for s in School.objects.filter(trust_id=school.trust_id).order_by("name")
+               if user.roles_at(s.pk) & reader_roles]
+    if len(schools) < 2:
+        return []
+    rows = []
+    for other in schools:
+        report = build_report(other, Term(school=other, name=term.name,
+                                          starts_on=term.starts_on, ends_on=term.ends_on))
+        rows.append({"school": other, "comments": report.comments, "cases": report.cases,
+                     "incidents": report.incidents["reported"],
+                     "exposures": report.restricted_exposures,
+                     "overdue_policies": sum(p["overdue"] for p in report.policies)})
+    return rows
+
+
 def policy_status(school: School, today: dt.date | None = None) -> list[dict[str, Any]]:
     today = today or timezone.localdate()
     rows = []

@@ -192,3 +192,25 @@ def test_charts_escape_their_labels_and_handle_nothing() -> None:
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "Nothing to show" in charts.column_chart("Empty", [], [])
     assert percentile([], 50) is None and percentile([1.0, 2.0, 3.0, 4.0], 90) == 4.0
+
+
+def test_a_trust_sees_the_same_term_across_its_schools(
+    school: Any, make_school: Any, staff: dict[str, Any], seeded: dict[str, Any], term: Term,
+    login_client: Any,
+) -> None:
+    from gatehouse.accounts.models import StaffRole
+    from gatehouse.schools.models import Trust
+
+    trust = Trust.objects.create(name="Riverside Trust")
+    sister = make_school(name="Brook Primary")
+    unseen = make_school(name="Hidden Primary")
+    for s in (school, sister, unseen):
+        s.trust = trust
+        s.save()
+    StaffRole.objects.create(user=staff["governor"], school=sister, role="governor")
+    page = login_client(staff["governor"]).get(_url(school, "governance_report", pk=term.pk))
+    html = page.content.decode()
+    assert "Across the trust" in html and "Brook Primary" in html
+    assert "Hidden Primary" not in html
+    alone = login_client(staff["head"]).get(_url(school, "governance_report", pk=term.pk))
+    assert "Across the trust" not in alone.content.decode()
