@@ -24,7 +24,7 @@ from gatehouse.accounts.models import JoinRequest, User
 from gatehouse.audit.log import record
 from gatehouse.cases.models import Case, CaseComment, Letter, Step
 from gatehouse.community.models import Comment
-from gatehouse.consent.models import PhotoConsent
+from gatehouse.consent.models import Photo, PhotoConsent, PhotoDraft
 from gatehouse.evidence.models import CustodyEvent, EvidenceItem
 from gatehouse.governance.models import RetentionRule, RetentionRun, add_months
 from gatehouse.incidents.models import Incident
@@ -55,7 +55,8 @@ SCHEDULE = [
     RecordType("incidents", "Staff incident reports (closed)", 72,
                "closing; never while on legal hold"),
     RecordType("consents", "Photo consents of pupils who have left", 36, "the pupil leaving"),
-    RecordType("photos", "Photo originals", 0, "", automated=False),
+    RecordType("photos", "Photo posts never published (with their photos)", 12,
+               "being started; published photos are kept while they are shown"),
     RecordType("audit", "Audit log", 0, "", automated=False),
 ]
 TYPES = {t.key: t for t in SCHEDULE}
@@ -104,6 +105,12 @@ def _incidents(school: School, before: dt.datetime) -> QuerySet[Any]:
                                    closed_at__lt=before, legal_hold=False).order_by("pk")
 
 
+def _photos(school: School, before: dt.datetime) -> QuerySet[Any]:
+    return PhotoDraft.objects.filter(school=school, published_at__isnull=True,
+                                     created_at__lt=before, takedowns__isnull=True,
+                                     post__isnull=True).order_by("pk")
+
+
 def _consents(school: School, before: dt.datetime) -> QuerySet[Any]:
     return PhotoConsent.objects.filter(pupil__school=school,
                                        pupil__left_at__lt=before).order_by("pk")
@@ -143,6 +150,14 @@ def _drop_incidents(ids: list[int]) -> None:
     Incident.objects.filter(pk__in=ids).delete()
 
 
+def _drop_photos(ids: list[int]) -> None:
+    photos = Photo.objects.filter(draft_id__in=ids)
+    files = [name for row in photos.values_list("original", "preview", "published")
+             for name in row if name]
+    PhotoDraft.objects.filter(pk__in=ids).delete()  # photos, faces and checks go with them
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
 def _drop_consents(ids: list[int]) -> None:
     files = list(PhotoConsent.objects.filter(pk__in=ids).exclude(evidence_file="")
                  .values_list("evidence_file", flat=True))
@@ -157,11 +172,11 @@ def _plain_delete(model: Any) -> Callable[[list[int]], None]:
 _SELECT: dict[str, Callable[[School, dt.datetime], QuerySet[Any]]] = {
     "hidden_originals": _hidden_originals, "comments": _comments,
     "join_requests": _join_requests, "cases": _cases, "incidents": _incidents,
-    "consents": _consents}
+    "consents": _consents, "photos": _photos}
 _DROP: dict[str, Callable[[list[int]], None]] = {
     "hidden_originals": _drop_hidden_originals, "comments": _plain_delete(Comment),
     "join_requests": _plain_delete(JoinRequest), "cases": _drop_cases,
-    "incidents": _drop_incidents, "consents": _drop_consents}
+    "incidents": _drop_incidents, "consents": _drop_consents, "photos": _drop_photos}
 
 
 def due_counts(school: School, now: dt.datetime | None = None) -> dict[str, int]:

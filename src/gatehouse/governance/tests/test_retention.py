@@ -135,3 +135,29 @@ def test_the_button_and_the_daily_command_run_it(
     assert RetentionRun.objects.get().started_by == staff["admin"]
     call_command("run_governance_daily")
     assert "0 record(s) past retention removed" in capsys.readouterr().out
+
+
+def test_photo_posts_never_published_go_with_their_files(
+    school: Any, staff: dict[str, Any], django_capture_on_commit_callbacks: Any,
+) -> None:
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from gatehouse.consent.models import Photo, PhotoDraft
+
+    paths = []
+    for body, published in (("Old draft", None), ("Published", OLD)):
+        draft = PhotoDraft.objects.create(school=school, author=staff["admin"], body=body,
+                                          published_at=published)
+        photo = Photo(draft=draft, width=1, height=1, sha256="0" * 64, detector_version="t",
+                      uploaded_by=staff["admin"])
+        photo.original.save("o.jpg", ContentFile(b"original"), save=False)
+        photo.preview.save("p.jpg", ContentFile(b"preview"), save=False)
+        photo.save()
+        paths.append(photo.original.path)
+    PhotoDraft.objects.update(created_at=OLD)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_retention(school).counts == {"photos": 1}
+    assert list(PhotoDraft.objects.values_list("body", flat=True)) == ["Published"]
+    assert [os.path.exists(p) for p in paths] == [False, True]
