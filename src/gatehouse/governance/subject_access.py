@@ -1,5 +1,5 @@
-"""Subject access: everything Gatehouse holds about one person, as a ZIP with a readable HTML
-page and the same data as JSON. For a school in a trust, every school of the trust is searched
+"""Subject access: everything Gatehouse holds about one person, as a ZIP with a readable page
+(HTML and PDF) and the same data as JSON. For a school in a trust, every school of the trust is searched
 (one controller), each school in its own section. Third parties are redacted: staff appear as
 "a member of staff", other people's words and names are left out, and case notes (which may
 name others) are withheld, with the redaction said in the export."""
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gatehouse.accounts.models import JoinRequest, Membership, Restriction, StaffRole, User
 from gatehouse.audit.models import AuditEntry
+from gatehouse.cases.letters import render_pdf
 from gatehouse.cases.models import Case
 from gatehouse.community.models import Comment
 from gatehouse.consent.models import PhotoConsent, Pupil, StaffImagePermission
@@ -157,12 +158,13 @@ def _audit(school: School, person: User, membership: Membership | None) -> list[
 
 
 def build_export(school: School, person: User) -> tuple[bytes, str]:
-    """The ZIP (index.html, data.json) and its SHA-256."""
+    """The ZIP (index.html, the same as index.pdf, data.json) and its SHA-256."""
     data = collect(school, person)
     html = render_to_string("governance/subject_access_export.html", {"data": data})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("index.html", html)
+        archive.writestr("index.pdf", render_pdf(html))
         archive.writestr("data.json", json.dumps(data, indent=1, ensure_ascii=False))
     content = buffer.getvalue()
     return content, hashlib.sha256(content).hexdigest()

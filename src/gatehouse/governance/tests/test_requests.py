@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import subprocess
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,7 +55,7 @@ def _open(client: Any, school: Any, kind: str, email: str, on: str = "2026-01-10
 
 
 def test_a_subject_access_export_holds_their_data_and_redacts_others(
-    school: Any, staff: dict[str, Any], parent: Membership, login_client: Any,
+    school: Any, staff: dict[str, Any], parent: Membership, login_client: Any, tmp_path: Path,
 ) -> None:
     client = login_client(staff["admin"])
     assert _open(client, school, "access", "Jordan@Parents.example").status_code == 302
@@ -61,7 +63,12 @@ def test_a_subject_access_export_holds_their_data_and_redacts_others(
     assert request.due_on == dt.date(2026, 2, 10) and request.overdue()
     response = client.post(_url(school, "governance_request_export", pk=request.pk))
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert set(archive.namelist()) == {"index.html", "data.json"}
+    assert set(archive.namelist()) == {"index.html", "index.pdf", "data.json"}
+    pdf = tmp_path / "index.pdf"
+    pdf.write_bytes(archive.read("index.pdf"))
+    text = subprocess.run(["/usr/bin/pdftotext", str(pdf), "-"], capture_output=True,  # noqa: S603
+                          check=True, text=True).stdout
+    assert "The head is useless" in text and "Rude comments" in text
     data = json.loads(archive.read("data.json"))
     section = data["schools"][0]
     texts = {c["text"]: c["status"] for c in section["comments"]}
