@@ -1,8 +1,8 @@
 """Subject access: everything Gatehouse holds about one person, as a ZIP with a readable page
 (HTML and PDF) and the same data as JSON. For a school in a trust, every school of the trust is
-searched (one controller), each school in its own section. Third parties are redacted: staff appear as
-"a member of staff", other people's words and names are left out, and case notes (which may
-name others) are withheld, with the redaction said in the export."""
+searched (one controller), each school in its own section. Third parties are redacted: staff
+appear as "a member of staff", other people's words and names are left out, and case notes
+(which may name others) are withheld, with the redaction said in the export."""
 
 from __future__ import annotations
 
