@@ -135,3 +135,14 @@ def test_a_case_from_another_school_cannot_be_linked(
     assert response.status_code == 400
     incident.refresh_from_db()
     assert incident.case is None and incident.status == "received"
+
+
+def test_the_audit_log_page_does_not_reveal_incident_reports(
+    school: Any, staff: dict[str, Any], login_client: Any, incident: Incident,
+) -> None:
+    from gatehouse.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="incidents.incident.reported").exists()
+    for who in ("admin", "head"):
+        page = login_client(staff[who]).get(_url(school, "audit")).content.decode()
+        assert "incidents.incident" not in page
