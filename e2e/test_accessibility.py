@@ -20,7 +20,12 @@ ADMIN_PAGES = [
     "/s/oakfield/staff/moderation/roster/", "/s/oakfield/staff/moderation/platform-reports/",
     "/s/oakfield/staff/posts/new/", "/s/oakfield/staff/pupils/",
     "/s/oakfield/staff/photo-posts/", "/s/oakfield/staff/takedowns/",
-    "/s/oakfield/staff/my-image-permission/",
+    "/s/oakfield/staff/my-image-permission/", "/s/oakfield/staff/incidents/report/",
+    "/s/oakfield/staff/incidents/mine/", "/s/oakfield/staff/governance/accounts/",
+    "/s/oakfield/staff/governance/accounts/new/", "/s/oakfield/staff/governance/accounts/domains/",
+    "/s/oakfield/staff/governance/leavers/", "/s/oakfield/staff/governance/reports/",
+    "/s/oakfield/staff/governance/policies/", "/s/oakfield/staff/governance/retention/",
+    "/s/oakfield/staff/governance/requests/",
 ]
 
 
@@ -38,6 +43,7 @@ HEAD_TEACHER_PAGES = [
     "/s/oakfield/staff/", "/s/oakfield/staff/cases/", "/s/oakfield/staff/cases/new/",
     "/s/oakfield/staff/cases/summary/", "/s/oakfield/staff/cases/letters/",
     "/s/oakfield/staff/cases/letters/meeting/", "/s/oakfield/staff/evidence/verify/",
+    "/s/oakfield/staff/incidents/",
 ]
 
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "gatehouse.moderation",
     "gatehouse.evidence",
     "gatehouse.cases",
+    "gatehouse.incidents",
+    "gatehouse.governance",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +189,9 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 # Scheduled work under `celery beat`; without a broker, `manage.py run_case_deadlines --loop`.
 CELERY_BEAT_SCHEDULE = {
     "case-deadlines": {"task": "gatehouse.cases.tasks.send_due_reminders", "schedule": 300.0},
+    # Retention, access-review and policy-review reminders: once a day (`manage.py
+    # run_governance_daily` without a broker).
+    "governance-daily": {"task": "gatehouse.governance.tasks.daily", "schedule": 86400.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,8 @@ from gatehouse.community import urls as community_urls
 from gatehouse.community.views import home
 from gatehouse.consent import urls as consent_urls
 from gatehouse.evidence import urls as evidence_urls
+from gatehouse.governance import urls as governance_urls
+from gatehouse.incidents import urls as incidents_urls
 from gatehouse.lib.views import csp_report
 from gatehouse.moderation import urls as moderation_urls
 
@@ -23,6 +25,8 @@ staff_urlpatterns = [
     *consent_urls.staff_urlpatterns,
     *cases_urls.staff_urlpatterns,
     *evidence_urls.staff_urlpatterns,
+    *incidents_urls.staff_urlpatterns,
+    *governance_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [
@@ -30,6 +34,7 @@ school_urlpatterns = [
     *accounts_urls.school_urlpatterns,
     *moderation_urls.school_urlpatterns,
     *consent_urls.school_urlpatterns,
+    *governance_urls.school_urlpatterns,
 ]
 
 urlpatterns = [

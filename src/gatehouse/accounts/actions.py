@@ -173,7 +173,20 @@ def password_setting_path(user: User) -> str:
 def do_revoke_role(staff_role: StaffRole, *, actor: User) -> None:
     if staff_role.user_id == actor.pk and staff_role.role == "administrator":
         raise ValidationError("You can't remove your own administrator role.")
+    # A leaver keeps their roles until every school account they run is handed over.
+    from gatehouse.governance.custody import check_offboarding
+
+    check_offboarding(staff_role.school, staff_role.user, removing={staff_role.role})
     with transaction.atomic():
         record("accounts.staff_role.revoked", actor=actor, school=staff_role.school,
                target=staff_role.user, details={"role": staff_role.role})
         staff_role.delete()
+
+
+def do_set_centrally_employed(user: User, *, school: School, actor: User, value: bool) -> None:
+    """Centrally employed staff's incident reports go to the Head of HR, not the head teacher."""
+    with transaction.atomic():
+        user.centrally_employed = value
+        user.save(update_fields=["centrally_employed"])
+        record("accounts.staff.employment_changed", actor=actor, school=school, target=user,
+               details={"centrally_employed": value})

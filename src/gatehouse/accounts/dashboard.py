@@ -110,6 +110,31 @@ def _case_counts(user: Any, school: School, roles: set[str]) -> Due:
         school=school, status=Case.Status.OPEN).count(), _url("staff:cases_summary", school))
 
 
+def _incidents(user: Any, school: School, roles: set[str]) -> Due:
+    from gatehouse.incidents.access import visible_incidents
+    from gatehouse.incidents.models import Incident
+
+    count = visible_incidents(user, school).filter(status=Incident.Status.RECEIVED).count()
+    return Due("Staff incident reports not yet taken up", count, _url("staff:incidents", school),
+               urgent=bool(count))
+
+
+def _governance(user: Any, school: School, roles: set[str]) -> Due | None:
+    from gatehouse.governance.models import SocialAccount, SubjectRequest
+
+    today = timezone.localdate()
+    requests = SubjectRequest.objects.filter(school=school, status=SubjectRequest.Status.OPEN)
+    reviews = [a for a in SocialAccount.objects.filter(school=school)
+               if a.next_review_due <= today + dt.timedelta(days=14)]
+    lines = [f"{r.get_kind_display()} #{r.pk}: due {r.due_on:%a %d %b}" for r in requests[:5]]
+    lines += [f"Access review of {a}: due {a.next_review_due:%d %b}" for a in reviews[:5]]
+    if not lines:
+        return None
+    return Due("Subject requests and access reviews due", requests.count() + len(reviews),
+               _url("staff:governance_requests", school), lines=lines,
+               urgent=any(r.overdue(today) for r in requests))
+
+
 _CARDS = [
     (frozenset({Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL}), _queue),
     (frozenset({Role.ADMINISTRATOR}), _join_requests),
@@ -119,4 +144,6 @@ _CARDS = [
     (frozenset({Role.ADMINISTRATOR}), _takedowns),
     (frozenset({Role.MODERATOR, Role.ADMINISTRATOR}), _platform_reports),
     (frozenset({Role.GOVERNOR}), _case_counts),
+    (frozenset({Role.HEAD_TEACHER, Role.HEAD_OF_HR}), _incidents),
+    (frozenset({Role.ADMINISTRATOR}), _governance),
 ]

@@ -28,6 +28,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)  # Django admin site only; not a school role
     date_joined = models.DateTimeField(default=timezone.now)
+    # Employed by the trust or local authority rather than the school: their incident reports
+    # go to the Head of HR instead of the head teacher (policy). Set by an administrator.
+    centrally_employed = models.BooleanField(default=False)
 
     objects = UserManager()
     USERNAME_FIELD = "email"

@@ -17,4 +17,5 @@ staff_urlpatterns = [
     path("restrictions/<int:pk>/lift/", views.lift_restriction, name="lift_restriction"),
     path("roles/", views.roles, name="roles"),
     path("roles/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
+    path("roles/people/<int:pk>/employment/", views.set_employment, name="set_employment"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -131,8 +131,9 @@ def roles(request: HttpRequest, school: School) -> HttpResponse:
         return redirect("staff:roles", slug=school.slug)
     staff = StaffRole.objects.filter(school=school).select_related("user").order_by(
         "user__full_name", "role")
+    people = list({sr.user_id: sr.user for sr in staff}.values())
     return render(request, "accounts/roles.html", {"school": school, "staff": staff,
-                                                   "form": form},
+                                                   "form": form, "people": people},
                   status=400 if form.errors else 200)
 
 
@@ -146,4 +147,18 @@ def revoke_role(request: HttpRequest, school: School, pk: int) -> HttpResponse:
         messages.success(request, f"{staff_role.user} no longer has that role.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("staff:roles", slug=school.slug)
+
+
+@staff_view(ADMIN)
+@require_POST
+def set_employment(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    staff_role = StaffRole.objects.filter(school=school, user_id=pk).select_related("user").first()
+    if staff_role is None:
+        raise Http404("No such member of staff.")
+    value = request.POST.get("centrally_employed") == "1"
+    actions.do_set_centrally_employed(staff_role.user, school=school, actor=request.user,
+                                      value=value)
+    messages.success(request, f"{staff_role.user}: "
+                     f"{'centrally employed' if value else 'employed by the school'}.")
     return redirect("staff:roles", slug=school.slug)

@@ -14,7 +14,10 @@ from gatehouse.schools.models import School
 
 @staff_view(Role.ADMINISTRATOR, Role.HEAD_TEACHER)
 def audit_log(request: HttpRequest, school: School) -> HttpResponse:
-    entries = AuditEntry.objects.filter(school=school).select_related("actor").order_by("-seq")
+    # Staff incident reports are seen only by the person they were routed to (invariant 7):
+    # their rows stay in the chain and go into each incident's evidence pack, not on this page.
+    entries = (AuditEntry.objects.filter(school=school).exclude(object_type="incidents.incident")
+               .select_related("actor").order_by("-seq"))
     action = request.GET.get("action", "").strip()[:100]
     if action:
         entries = entries.filter(action__startswith=action)

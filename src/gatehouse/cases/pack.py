@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import transaction
@@ -15,9 +14,9 @@ from gatehouse.audit.log import record
 from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.letters import render_pdf
 from gatehouse.cases.models import Case
-from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport, owner_key
-from gatehouse.evidence.packs import PackFile, build_pack
-from gatehouse.evidence.store import do_note_custody
+from gatehouse.evidence.models import EvidenceItem, owner_key
+from gatehouse.evidence.packs import PackFile, build_pack, json_file
+from gatehouse.evidence.store import custody_log, do_record_export
 from gatehouse.moderation.models import Evidence as HiddenOriginal
 
 
@@ -56,12 +55,6 @@ def _audit_entries(case: Case) -> list[dict[str, Any]]:
              "details": e.details, "hash": e.hash} for e in entries]
 
 
-def _custody(items: list[EvidenceItem]) -> list[dict[str, Any]]:
-    events = CustodyEvent.objects.filter(item__in=items).select_related("actor")
-    return [{"item": e.item_id, "action": e.action, "by": str(e.actor or "system"),
-             "at": e.at.isoformat(), "note": e.note} for e in events]
-
-
 def build_case_pack(case: Case) -> tuple[bytes, str, int]:
     """The ZIP, its manifest's SHA-256 and how many files it holds."""
     items = list(EvidenceItem.objects.filter(owner=owner_key(case)).select_related("created_by"))
@@ -73,7 +66,7 @@ def build_case_pack(case: Case) -> tuple[bytes, str, int]:
         "letters": case.letters.select_related("sent_by"), "comments": comment_rows,
         "evidence": evidence_rows, "audit_count": len(audit), "now": timezone.now()}))
     files = [PackFile("summary.pdf", summary), *comment_files, *evidence_files,
-             PackFile("audit.json", _json(audit)), PackFile("custody.json", _json(_custody(items)))]
+             json_file("audit.json", audit), json_file("custody.json", custody_log(items))]
     data, manifest_sha256 = build_pack(files, title=f"Evidence pack for case {case.reference}")
     return data, manifest_sha256, len(files)
 
@@ -81,16 +74,8 @@ def build_case_pack(case: Case) -> tuple[bytes, str, int]:
 def do_export_pack(case: Case, *, actor: Any) -> bytes:
     data, manifest_sha256, count = build_case_pack(case)
     with transaction.atomic():
-        PackExport.objects.create(school=case.school, owner=owner_key(case),
-                                  manifest_sha256=manifest_sha256, files=count,
-                                  exported_by=actor)
-        do_note_custody(EvidenceItem.objects.filter(owner=owner_key(case)),
-                        action=CustodyEvent.Action.EXPORTED, actor=actor,
-                        note=f"pack {manifest_sha256[:16]}")
+        do_record_export(case.school, owner=owner_key(case), manifest_sha256=manifest_sha256,
+                         files=count, actor=actor)
         record("cases.pack.exported", actor=actor, school=case.school, target=case,
                details={"case": case.pk, "manifest_sha256": manifest_sha256, "files": count})
     return data
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=1, ensure_ascii=False, default=str).encode("utf-8")

@@ -54,6 +54,12 @@ def sign(manifest: bytes) -> str:
     return hmac.new(_key(), manifest, hashlib.sha256).hexdigest()
 
 
+def json_file(name: str, value: object) -> PackFile:
+    """A pack file holding `value` as readable JSON (dates and the like as strings)."""
+    return PackFile(name, json.dumps(value, indent=1, ensure_ascii=False,
+                                     default=str).encode("utf-8"))
+
+
 def build_pack(files: list[PackFile], *, title: str) -> tuple[bytes, str]:
     """The ZIP's bytes and the SHA-256 of its manifest."""
     names = [f.name for f in files]

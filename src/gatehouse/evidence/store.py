@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_upload, sniff
-from gatehouse.evidence.models import CustodyEvent, EvidenceItem
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport
 from gatehouse.schools.models import School
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
@@ -74,6 +74,24 @@ def do_note_custody(items: Iterable[EvidenceItem], *, action: str, actor: Any,
     CustodyEvent.objects.bulk_create(
         CustodyEvent(item=item, actor=_person(actor), action=action, note=note[:200])
         for item in items)
+
+
+def custody_log(items: Iterable[EvidenceItem]) -> list[dict[str, Any]]:
+    """Every custody event of the items, for a pack's custody.json."""
+    events = CustodyEvent.objects.filter(item__in=items).select_related("actor")
+    return [{"item": e.item_id, "action": e.action, "by": str(e.actor or "system"),
+             "at": e.at.isoformat(), "note": e.note} for e in events]
+
+
+def do_record_export(school: School, *, owner: str, manifest_sha256: str, files: int,
+                     actor: Any) -> None:
+    """Keep the pack's manifest hash and note the export on each item's custody log. Call in
+    the transaction that writes the owner's audit row."""
+    PackExport.objects.create(school=school, owner=owner, manifest_sha256=manifest_sha256,
+                              files=files, exported_by=_person(actor))
+    do_note_custody(EvidenceItem.objects.filter(owner=owner),
+                    action=CustodyEvent.Action.EXPORTED, actor=actor,
+                    note=f"pack {manifest_sha256[:16]}")
 
 
 def items_of(owner: str) -> list[EvidenceItem]:

@@ -1,4 +1,5 @@
-"""Endpoints with no domain: browsers' Content-Security-Policy violation reports."""
+"""Endpoints with no domain (browsers' Content-Security-Policy violation reports), and the
+response for private files."""
 
 from __future__ import annotations
 
@@ -30,3 +31,13 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     body = report.get("csp-report", report) if isinstance(report, dict) else report
     logger.warning("Content-Security-Policy violation: %s", json.dumps(body)[:2000])
     return HttpResponse(status=204)
+
+
+def private_file(data: bytes, content_type: str, filename: str, *,
+                 download: bool = True) -> HttpResponse:
+    """A file only this person may have: never cached, saved or shown under `filename`."""
+    response = HttpResponse(data, content_type=content_type)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gatehouse.accounts.models import JoinRequest, Membership, Restriction, Role, StaffRole, User
 from gatehouse.community.models import Comment, Post
 from gatehouse.consent.demo import add_demo_consent
+from gatehouse.governance.demo import add_demo_governance
 from gatehouse.moderation.demo import add_demo_moderation
 from gatehouse.schools.models import School, SchoolDocument, Trust
 
@@ -76,6 +77,7 @@ def create_demo_school(*, slug: str = "oakfield", posts: int = 6) -> School:
         _posts(school, staff["admin@oakfield.example"], parents, posts)
         add_demo_consent(school)
         add_demo_moderation(school, parents[:2])
+        add_demo_governance(school)
     return school
 
 

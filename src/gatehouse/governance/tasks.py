@@ -1,0 +1,24 @@
+"""The daily governance job: retention, access-review and policy-review reminders."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from gatehouse.governance.custody import send_review_reminders
+from gatehouse.governance.policies import send_policy_reminders
+from gatehouse.governance.retention import run_retention
+from gatehouse.schools.models import School
+
+
+def run_daily() -> dict[str, int]:
+    removed = 0
+    for school in School.objects.all():
+        removed += sum(run_retention(school).counts.values())
+    return {"removed": removed, "access_reminders": send_review_reminders(),
+            "policy_reminders": send_policy_reminders()}
+
+
+@shared_task
+def daily() -> dict[str, int]:
+    """Celery beat runs this once a day; `manage.py run_governance_daily` does without."""
+    return run_daily()
