@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gatehouse.moderation",
     "gatehouse.evidence",
     "gatehouse.cases",
+    "gatehouse.publishing",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +188,26 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 # Scheduled work under `celery beat`; without a broker, `manage.py run_case_deadlines --loop`.
 CELERY_BEAT_SCHEDULE = {
     "case-deadlines": {"task": "gatehouse.cases.tasks.send_due_reminders", "schedule": 300.0},
+    "publishing-due": {"task": "gatehouse.publishing.tasks.publish_due", "schedule": 30.0},
 }
+
+# Publishing to the school's Facebook Page and Instagram (gatehouse.publishing). The Graph API's
+# address is a setting so tests and the demo point it at a local fake server.
+GRAPH_API_BASE = envstr("GRAPH_API_BASE", "https://graph.facebook.com/v21.0")
+GRAPH_API_TIMEOUT = envint("GRAPH_API_TIMEOUT", 30)
+INSTAGRAM_POLL_TIMES = envint("INSTAGRAM_POLL_TIMES", 10)
+INSTAGRAM_POLL_SECONDS = envint("INSTAGRAM_POLL_SECONDS", 3)
+# Encrypts Page access tokens at rest; derived from SECRET_KEY when not set.
+PUBLISHING_TOKEN_KEY = envstr("PUBLISHING_TOKEN_KEY")
+# How long a link Meta fetches a photo from keeps working.
+PUBLISHING_MEDIA_LINK_SECONDS = envint("PUBLISHING_MEDIA_LINK_SECONDS", 3600)
+# A worker that claimed a delivery and has not finished within this is taken to have died: the
+# delivery is claimed again and reconciled with what the platform already has.
+PUBLISHING_CLAIM_LEASE_SECONDS = envint("PUBLISHING_CLAIM_LEASE_SECONDS", 300)
+# Meta webhooks (comments on the Page and Instagram): the app secret signs each delivery and
+# the verify token answers the subscription handshake. Webhooks are refused while either is unset.
+META_APP_SECRET = envstr("META_APP_SECRET")
+META_VERIFY_TOKEN = envstr("META_VERIFY_TOKEN")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -233,5 +253,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # httpx logs every request's URL at INFO; Graph calls carry no token in the URL, but the
+    # log has no use for them either.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "httpx",
+                                                        "httpcore")},
 }

@@ -13,6 +13,7 @@ from gatehouse.consent import urls as consent_urls
 from gatehouse.evidence import urls as evidence_urls
 from gatehouse.lib.views import csp_report
 from gatehouse.moderation import urls as moderation_urls
+from gatehouse.publishing import urls as publishing_urls
 
 # Each app contributes its staff pages; all are served under one "staff" namespace.
 staff_urlpatterns = [
@@ -23,6 +24,7 @@ staff_urlpatterns = [
     *consent_urls.staff_urlpatterns,
     *cases_urls.staff_urlpatterns,
     *evidence_urls.staff_urlpatterns,
+    *publishing_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [
@@ -35,6 +37,7 @@ school_urlpatterns = [
 urlpatterns = [
     path("", home, name="home"),
     path("csp-report/", csp_report, name="csp_report"),
+    *publishing_urls.urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("s/<slug:slug>/staff/", include((staff_urlpatterns, "staff"))),
     path("s/<slug:slug>/", include(school_urlpatterns)),

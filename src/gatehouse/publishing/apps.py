@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PublishingConfig(AppConfig):
+    name = "gatehouse.publishing"
+    label = "publishing"
+    verbose_name = "Publishing"
