@@ -50,7 +50,7 @@ class FakeGraphState:
     polls_before_finished: int = 1
     container_error: bool = False
     fetch_media: bool = False
-    # Faults for the next matching requests: (method, path suffix) -> list of (status, body).
+    # Faults for the next matching requests: (method, part of the path) -> [(status, body)].
     faults: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     # Set to an Event to publish and then hang before answering media_publish (a worker
     # killed between the API call and saving its result).
@@ -179,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str, path: str, params: dict[str, str]) -> dict[str, Any]:
         self._check_token()
         for (m, suffix), queued in self.state.faults.items():
-            if m == method and path.endswith(suffix) and queued:
+            if m == method and suffix in path and queued:
                 status, body = queued.pop(0)
                 raise GraphFault(status, body)
         s = self.state
