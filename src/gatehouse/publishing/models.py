@@ -174,3 +174,45 @@ class Delivery(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.PENDING, self.State.CLAIMED)
+
+
+class PlatformComment(models.Model):
+    """A comment left on the school's Facebook Page or Instagram, received by webhook and
+    scored with the school's rules. Held ones are hidden on the platform and wait in the
+    moderation queue (marked with their platform); approving unhides them there."""
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "Left visible (under the thresholds)"
+        OPEN = "open", "Hidden, waiting for a moderator"
+        APPROVED = "approved", "Approved (shown again)"
+        HIDDEN = "hidden", "Kept hidden"
+        UNCHECKED = "unchecked", "Received, not checked yet"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=20, choices=Connection.Platform.choices)
+    comment_id = models.CharField(max_length=100)
+    parent_id = models.CharField(max_length=100, blank=True)  # the post or media
+    author_name = models.CharField(max_length=200, blank=True)
+    text = models.TextField(max_length=10000)
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNCHECKED)
+    decision = models.CharField(max_length=10, blank=True)
+    severity = models.PositiveSmallIntegerField(default=0)
+    categories = models.JSONField(default=list)
+    reasons = models.JSONField(default=dict)
+    hidden_on_platform = models.BooleanField(default=False)
+    platform_error = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "received_at"]
+        constraints = [
+            # A replayed webhook finds the comment already here and stores nothing.
+            models.UniqueConstraint(fields=["platform", "comment_id"],
+                                    name="one_row_per_platform_comment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} comment {self.comment_id}"

@@ -18,3 +18,10 @@ def publish_due() -> dict[str, int]:
     from gatehouse.publishing.delivery import run_due
 
     return run_due()
+
+
+@shared_task
+def screen_platform_comment(comment_id: int) -> str:
+    from gatehouse.publishing.comments import screen
+
+    return screen(comment_id).status

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from gatehouse.publishing import media, views
+from gatehouse.publishing import media, views, webhooks
 
 urlpatterns = [
     # Public, unguessable and expiring: the link Meta fetches a published photo from.
     path("media-link/<str:token>/", media.media_link, name="publishing_media"),
+    # Meta's webhooks (comments on the Page and Instagram): signed, see webhooks.py.
+    path("hooks/meta/", webhooks.meta_webhook, name="meta_webhook"),
 ]
 
 staff_urlpatterns = [
@@ -28,4 +30,6 @@ staff_urlpatterns = [
     path("publishing/<int:pk>/reschedule/", views.post_reschedule,
          name="publishing_reschedule"),
     path("publishing/<int:pk>/cancel/", views.post_cancel, name="publishing_cancel"),
+    path("publishing/comments/<int:pk>/<str:decision>/", views.platform_comment_decide,
+         name="platform_comment_decide"),
 ]
