@@ -7,3 +7,6 @@ class PublishingConfig(AppConfig):
     name = "gatehouse.publishing"
     label = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        from gatehouse.publishing import signals  # noqa: F401  (connects the receivers)

@@ -170,6 +170,10 @@ def _published(delivery: Delivery) -> None:
     delivery.save()
     if post.photos is not None:
         photo_checks.record_delivery(post.photos, delivery.channel, published=True)
+        if delivery.channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
+            from gatehouse.publishing.takedown import take_down_open_tasks
+
+            take_down_open_tasks(post.photos_id, delivery.channel)
     record("publishing.delivery.published", school=post.school, target=delivery,
            details={"post": post.pk, "channel": delivery.channel,
                     "remote_id": delivery.remote_id, "attempts": delivery.attempts})

@@ -25,3 +25,10 @@ def screen_platform_comment(comment_id: int) -> str:
     from gatehouse.publishing.comments import screen
 
     return screen(comment_id).status
+
+
+@shared_task
+def take_down(task_id: int) -> bool:
+    from gatehouse.publishing.takedown import take_down as run
+
+    return run(task_id)
