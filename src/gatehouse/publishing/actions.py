@@ -103,8 +103,10 @@ def do_post_from_photos(draft: PhotoDraft, *, actor: User) -> Post:
     existing = Post.objects.filter(photos=draft).first()
     if existing is not None:
         return existing
+    # Press photos are sent by hand, not published by Gatehouse.
+    channels = [c for c in draft.channels if c != Channel.PRESS]
     return do_create_post(draft.school, actor=actor, body=draft.body, link="",
-                          channels=list(draft.channels), publish_at=None, photos=draft)
+                          channels=channels, publish_at=None, photos=draft)
 
 
 def _sync_photo_channels(post: Post, actor: User) -> None:

@@ -80,9 +80,9 @@ class FakeGraphState:
 class FakeGraph:
     """Start with `FakeGraph().start()`; `base_url` is what GRAPH_API_BASE should be."""
 
-    def __init__(self, state: FakeGraphState | None = None) -> None:
+    def __init__(self, state: FakeGraphState | None = None, *, port: int = 0) -> None:
         self.state = state or FakeGraphState()
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v21.0"
         handler = type("Handler", (_Handler,), {"state": self.state})
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
