@@ -12,12 +12,12 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import assert_accessible, sign_in, sign_out
-from gatehouse.consent.imaging.strip import has_metadata
 from gatehouse.accounts.models import User
+from gatehouse.consent.imaging.strip import has_metadata
 from gatehouse.consent.models import PostImage
+from gatehouse.lib.testing import SHARED_DATA
 from gatehouse.publishing.actions import do_agree
 from gatehouse.publishing.models import Post as PublishingPost
-from gatehouse.lib.testing import SHARED_DATA
 from gatehouse.schools import demo
 
 GROUP_PHOTO = SHARED_DATA / "faces" / "dlib_examples" / "faces" / "2008_001322.jpg"

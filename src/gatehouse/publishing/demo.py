@@ -10,7 +10,7 @@ from gatehouse.publishing.fake_graph import FakeGraphState
 from gatehouse.publishing.models import Connection
 from gatehouse.schools.models import School
 
-DEMO_TOKEN = "demo-page-token"
+DEMO_TOKEN = "demo-page-token"  # noqa: S105  (the fake Graph server's, not a secret)
 
 
 def add_demo_publishing(school: School) -> None:

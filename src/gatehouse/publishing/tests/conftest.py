@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from consent are parameters here)
 """Fixtures for publishing: a fake Graph server, connected accounts, and posts with a
 checked class photo (the consent app's builders)."""
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from PIL import Image
 
 from gatehouse.audit.models import AuditEntry
-from gatehouse.consent.models import Channel, Delivery as ConsentDelivery
+from gatehouse.consent.models import Channel
+from gatehouse.consent.models import Delivery as ConsentDelivery
 from gatehouse.publishing import actions
 from gatehouse.publishing.connectors.secrets import decrypt_token, encrypt_token
 from gatehouse.publishing.delivery import run_due
