@@ -32,6 +32,7 @@ school_urlpatterns = [
     *accounts_urls.school_urlpatterns,
     *moderation_urls.school_urlpatterns,
     *consent_urls.school_urlpatterns,
+    *publishing_urls.school_urlpatterns,
 ]
 
 urlpatterns = [

@@ -170,7 +170,7 @@ def _published(delivery: Delivery) -> None:
     delivery.save()
     if post.photos is not None:
         photo_checks.record_delivery(post.photos, delivery.channel, published=True)
-        if delivery.channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
+        if delivery.channel != Channel.PARENTS_GROUP:
             from gatehouse.publishing.takedown import take_down_open_tasks
 
             take_down_open_tasks(post.photos_id, delivery.channel)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gatehouse.audit.log import record
-from gatehouse.consent.models import TakedownTask
+from gatehouse.consent.models import Channel, TakedownTask
 from gatehouse.publishing.connectors.base import PublishError
 from gatehouse.publishing.connectors.registry import CONNECTORS, connector_for
 from gatehouse.publishing.models import Connection, Delivery
@@ -25,6 +25,9 @@ def take_down(task_id: int) -> bool:
         return True
     delivery = Delivery.objects.filter(post__photos_id=task.draft_id, channel=task.channel,
                                        state=Delivery.State.PUBLISHED).first()
+    if delivery is not None and task.channel == Channel.WEBSITE:
+        _done(task, delivery)  # Gatehouse serves the website's news: it drops out at once
+        return True
     connection = Connection.objects.filter(school=task.school, platform=task.channel).first()
     if delivery is None or not delivery.remote_id or connection is None \
             or task.channel not in CONNECTORS:
@@ -36,6 +39,11 @@ def take_down(task_id: int) -> bool:
             record("publishing.takedown.failed", school=task.school, target=task,
                    details={"channel": task.channel, "why": exc.message})
             return False
+    _done(task, delivery)
+    return True
+
+
+def _done(task: TakedownTask, delivery: Delivery) -> None:
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(
             state=Delivery.State.REMOVED,
@@ -45,7 +53,6 @@ def take_down(task_id: int) -> bool:
         record("publishing.takedown.deleted", school=task.school, target=task,
                details={"channel": task.channel, "remote_id": delivery.remote_id,
                         "draft": task.draft_id})
-    return True
 
 
 def take_down_open_tasks(draft_id: int, channel: str) -> None:

@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from django.urls import path
 
-from gatehouse.publishing import media, views, webhooks
+from gatehouse.publishing import media, views, webhooks, website
 
 urlpatterns = [
     # Public, unguessable and expiring: the link Meta fetches a published photo from.
     path("media-link/<str:token>/", media.media_link, name="publishing_media"),
     # Meta's webhooks (comments on the Page and Instagram): signed, see webhooks.py.
     path("hooks/meta/", webhooks.meta_webhook, name="meta_webhook"),
+]
+
+# Public: the school's news for its website, under /s/<school>/.
+school_urlpatterns = [
+    path("news/", website.news, name="news"),
+    path("news/rss/", website.NewsRss(), name="news_rss"),
+    path("news/atom/", website.NewsAtom(), name="news_atom"),
+    path("news/feed.json", website.news_json, name="news_json"),
+    path("news/images/<int:pk>/", website.news_image, name="news_image"),
 ]
 
 staff_urlpatterns = [
