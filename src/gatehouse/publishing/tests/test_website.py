@@ -37,7 +37,8 @@ def test_the_news_page_and_feeds_show_website_posts_with_stripped_images(
     served = client.get(reverse("news_image", kwargs={"slug": school.slug, "pk": photo.pk}))
     data = b"".join(served.streaming_content)
     assert Image.open(io.BytesIO(data)).getexif() == {}
-    rss = ElementTree.fromstring(client.get(reverse("news_rss", kwargs={"slug": school.slug}))
+    rss = ElementTree.fromstring(client.get(  # noqa: S314  (our own feed)
+        reverse("news_rss", kwargs={"slug": school.slug}))
                                  .content)
     assert rss.find("channel/item/description").text == post.body
     assert "/news/images/" in rss.find("channel/item/enclosure").get("url")
