@@ -189,6 +189,8 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "case-deadlines": {"task": "gatehouse.cases.tasks.send_due_reminders", "schedule": 300.0},
     "publishing-due": {"task": "gatehouse.publishing.tasks.publish_due", "schedule": 30.0},
+    # Sends only from DIGEST_HOUR (UK time) on, once per parent per day.
+    "publishing-digests": {"task": "gatehouse.publishing.tasks.send_digests", "schedule": 900.0},
 }
 
 # Publishing to the school's Facebook Page and Instagram (gatehouse.publishing). The Graph API's
@@ -208,6 +210,8 @@ PUBLISHING_CLAIM_LEASE_SECONDS = envint("PUBLISHING_CLAIM_LEASE_SECONDS", 300)
 # the verify token answers the subscription handshake. Webhooks are refused while either is unset.
 META_APP_SECRET = envstr("META_APP_SECRET")
 META_VERIFY_TOKEN = envstr("META_VERIFY_TOKEN")
+# Parents who chose a daily digest of new posts get it from this hour (UK time).
+DIGEST_HOUR = envint("DIGEST_HOUR", 16)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -127,6 +127,9 @@ def _deliver_to_group(delivery: Delivery) -> None:
             photo_checks.mark_published(post.photos, actor=post.author, post=group_post)
         delivery.community_post = group_post
         _published(delivery)
+        from gatehouse.publishing.tasks import notify_new_post
+
+        transaction.on_commit(lambda: notify_new_post.delay(group_post.pk))
 
 
 def _deliver_to_platform(delivery: Delivery, *, client: Any) -> None:

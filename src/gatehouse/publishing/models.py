@@ -216,3 +216,44 @@ class PlatformComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} comment {self.comment_id}"
+
+
+class NotificationPreference(models.Model):
+    """How a parent hears about new posts in the parents' group."""
+
+    class Choice(models.TextChoices):
+        IMMEDIATE = "immediate", "An email for each new post"
+        DIGEST = "digest", "One email a day with the day's posts"
+        OFF = "off", "No emails"
+
+    membership = models.OneToOneField("accounts.Membership", on_delete=models.CASCADE,
+                                      related_name="notification_preference")
+    choice = models.CharField(max_length=10, choices=Choice.choices, default=Choice.IMMEDIATE)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.choice}"
+
+
+class NotificationSent(models.Model):
+    """Claimed before an email is sent, so none goes twice: one row per parent and post (an
+    immediate email) or per parent and day (a digest)."""
+
+    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
+                                   related_name="+")
+    post = models.ForeignKey("community.Post", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    digest_date = models.DateField(null=True, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "post"], name="one_email_per_post"),
+            models.UniqueConstraint(fields=["membership", "digest_date"],
+                                    name="one_digest_per_day"),
+            models.CheckConstraint(condition=Q(post__isnull=True) ^ Q(digest_date__isnull=True),
+                                   name="notification_post_or_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email to {self.membership} ({self.post_id or self.digest_date})"

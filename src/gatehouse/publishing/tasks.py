@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
@@ -32,3 +34,24 @@ def take_down(task_id: int) -> bool:
     from gatehouse.publishing.takedown import take_down as run
 
     return run(task_id)
+
+
+@shared_task(bind=True, max_retries=5)
+def notify_new_post(self: Any, post_id: int) -> int:
+    from gatehouse.lib.tasks import is_temporary
+    from gatehouse.publishing.notifications import send_new_post
+
+    try:
+        return send_new_post(post_id)
+    except Exception as exc:
+        if not is_temporary(exc):
+            raise
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task
+def send_digests() -> int:
+    """Celery beat runs this once a day; `run_publishing --loop` sends them at DIGEST_HOUR."""
+    from gatehouse.publishing.notifications import send_digests as run
+
+    return run()

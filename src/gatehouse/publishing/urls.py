@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from gatehouse.publishing import media, views, webhooks, website
+from gatehouse.publishing import media, parent_views, views, webhooks, website
 
 urlpatterns = [
     # Public, unguessable and expiring: the link Meta fetches a published photo from.
@@ -18,6 +18,9 @@ school_urlpatterns = [
     path("news/atom/", website.NewsAtom(), name="news_atom"),
     path("news/feed.json", website.news_json, name="news_json"),
     path("news/images/<int:pk>/", website.news_image, name="news_image"),
+    path("email-settings/", parent_views.notification_settings, name="notification_settings"),
+    path("email-settings/unsubscribe/<str:token>/", parent_views.unsubscribe,
+         name="unsubscribe"),
 ]
 
 staff_urlpatterns = [

@@ -8,10 +8,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from gatehouse.publishing.delivery import run_due
+from gatehouse.publishing.notifications import send_digests
 
 
 class Command(BaseCommand):
-    help = "Publish every due delivery (once, or every --interval seconds with --loop)."
+    help = ("Publish every due delivery and send the day's digests (once, or every --interval "
+            "seconds with --loop).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep running")
@@ -20,6 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, loop: bool, interval: int, **options: Any) -> None:
         while True:
             done = run_due()
+            digests = send_digests()
+            if digests:
+                done["digest emails"] = digests
             if done or not loop:
                 summary = ", ".join(f"{n} {state}" for state, n in sorted(done.items()))
                 self.stdout.write(f"Deliveries: {summary or 'none due'}.")
