@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import os
 import sys
 import tempfile
@@ -49,25 +48,9 @@ def _school() -> tuple[object, object, object]:
 
 
 def _photo_draft(school: object, poster: object, channels: list[str]) -> object:
-    from django.core.files.base import ContentFile
-    from PIL import Image
+    from gatehouse.publishing.tests.worker_scenario import photo_draft_without_people
 
-    from gatehouse.consent.imaging.strip import publishable_bytes
-    from gatehouse.consent.models import Photo, PhotoDraft
-    from gatehouse.consent.photos import do_confirm_photo, photo_version
-
-    draft = PhotoDraft.objects.create(school=school, author=poster, body="Sports day",
-                                      channels=channels)
-    out = io.BytesIO()
-    Image.new("RGB", (1080, 1080), (60, 160, 90)).save(out, "JPEG")
-    image = Image.open(io.BytesIO(out.getvalue()))
-    photo = Photo(draft=draft, width=1080, height=1080, sha256="0" * 64, detector_version="b",
-                  alt_text="The field", uploaded_by=poster)
-    photo.original.save("o", ContentFile(out.getvalue()), save=False)
-    photo.preview.save("p.jpg", ContentFile(publishable_bytes(image)), save=False)
-    photo.save()
-    do_confirm_photo(photo, actor=poster, version=photo_version(photo, []), no_people=True)
-    return draft
+    return photo_draft_without_people(school, poster, channels, size=1080)
 
 
 def _schedule(school: object, poster: object, leader: object, channel: str, n: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from gatehouse.community.forms import PostForm as CommunityPostForm
 from gatehouse.consent.models import Channel
 from gatehouse.lib.validators import validate_no_control_chars
 from gatehouse.publishing.models import Connection
@@ -30,11 +31,7 @@ class PostForm(forms.Form):
         error_messages={"required": "Choose at least one place to publish this."})
     publish_at = _when("When to publish (optional)")
 
-    def clean_link(self) -> str:
-        link: str = self.cleaned_data["link"]
-        if link and not link.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("Links must start with https://")
-        return link
+    clean_link = CommunityPostForm.clean_link  # the same rule as the group's quick post
 
 
 class RescheduleForm(forms.Form):

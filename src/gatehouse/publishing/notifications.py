@@ -60,12 +60,21 @@ def _recipients(school: School, choice: str) -> list[Membership]:
     return [m for m in members if chosen.get(m.pk, Choice.IMMEDIATE) == choice]
 
 
-def _claim(membership: Membership, **which: object) -> NotificationSent | None:
+def _claim_and_send(membership: Membership, template: str, context: dict[str, object],
+                    **which: object) -> int:
+    """Claim the email (a row that can exist once), then send it; 0 if it was claimed
+    already. If sending fails the claim goes, so the task's retry can send it."""
     try:
         with transaction.atomic():
-            return NotificationSent.objects.create(membership=membership, **which)
+            claim = NotificationSent.objects.create(membership=membership, **which)
     except IntegrityError:
-        return None  # already sent (or being sent) by another worker
+        return 0  # already sent (or being sent) by another worker
+    try:
+        _send(membership, template, context)
+    except Exception:
+        claim.delete()
+        raise
+    return 1
 
 
 def _send(membership: Membership, template: str, context: dict[str, object]) -> None:
@@ -95,15 +104,8 @@ def send_new_post(post_id: int) -> int:
     post = GroupPost.objects.select_related("school").get(pk=post_id)
     sent = 0
     for membership in _recipients(post.school, Choice.IMMEDIATE):
-        claim = _claim(membership, post=post)
-        if claim is None:
-            continue
-        try:
-            _send(membership, "publishing/email/new_post.txt", {"post": post})
-        except Exception:
-            claim.delete()  # not sent: the retry may claim it again
-            raise
-        sent += 1
+        sent += _claim_and_send(membership, "publishing/email/new_post.txt", {"post": post},
+                                post=post)
     return sent
 
 
@@ -122,15 +124,7 @@ def send_digests(now: dt.datetime | None = None) -> int:
         if not posts:
             continue
         for membership in _recipients(school, Choice.DIGEST):
-            if membership.pk in done:
-                continue
-            claim = _claim(membership, digest_date=today)
-            if claim is None:
-                continue
-            try:
-                _send(membership, "publishing/email/digest.txt", {"posts": posts})
-            except Exception:
-                claim.delete()
-                raise
-            sent += 1
+            if membership.pk not in done:
+                sent += _claim_and_send(membership, "publishing/email/digest.txt",
+                                        {"posts": posts}, digest_date=today)
     return sent

@@ -11,15 +11,35 @@ import sys
 import django
 
 
-def prepare(ig_id: str, token: str) -> None:
+def photo_draft_without_people(school: object, poster: object, channels: list[str],
+                               *, size: int = 400) -> object:
+    """A checked photo post whose one photo has no one in it (confirmed so)."""
     from django.core.files.base import ContentFile
-    from django.utils import timezone
     from PIL import Image
 
-    from gatehouse.accounts.models import StaffRole, User
     from gatehouse.consent.imaging.strip import publishable_bytes
-    from gatehouse.consent.models import Channel, Photo, PhotoDraft
+    from gatehouse.consent.models import Photo, PhotoDraft
     from gatehouse.consent.photos import do_confirm_photo, photo_version
+
+    draft = PhotoDraft.objects.create(school=school, author=poster, body="The new playground",
+                                      channels=channels)
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (60, 160, 90)).save(out, "JPEG")
+    image = Image.open(io.BytesIO(out.getvalue()))
+    photo = Photo(draft=draft, width=size, height=size, sha256="0" * 64,
+                  detector_version="t", alt_text="The playground", uploaded_by=poster)
+    photo.original.save("original", ContentFile(out.getvalue()), save=False)
+    photo.preview.save("preview.jpg", ContentFile(publishable_bytes(image)), save=False)
+    photo.save()
+    do_confirm_photo(photo, actor=poster, version=photo_version(photo, []), no_people=True)
+    return draft
+
+
+def prepare(ig_id: str, token: str) -> None:
+    from django.utils import timezone
+
+    from gatehouse.accounts.models import StaffRole, User
+    from gatehouse.consent.models import Channel
     from gatehouse.publishing import actions
     from gatehouse.publishing.connectors.secrets import encrypt_token
     from gatehouse.publishing.models import Connection, Delivery
@@ -31,17 +51,7 @@ def prepare(ig_id: str, token: str) -> None:
     leader = User.objects.create_user("leader@example.org", None, full_name="Lee Leader")
     StaffRole.objects.create(user=poster, school=school, role="administrator")
     StaffRole.objects.create(user=leader, school=school, role="leadership")
-    draft = PhotoDraft.objects.create(school=school, author=poster, body="The new playground",
-                                      channels=[Channel.INSTAGRAM])
-    out = io.BytesIO()
-    Image.new("RGB", (400, 400), (60, 160, 90)).save(out, "JPEG")
-    image = Image.open(io.BytesIO(out.getvalue()))
-    photo = Photo(draft=draft, width=400, height=400, sha256="0" * 64, detector_version="t",
-                  alt_text="The playground", uploaded_by=poster)
-    photo.original.save("original", ContentFile(out.getvalue()), save=False)
-    photo.preview.save("preview.jpg", ContentFile(publishable_bytes(image)), save=False)
-    photo.save()
-    do_confirm_photo(photo, actor=poster, version=photo_version(photo, []), no_people=True)
+    draft = photo_draft_without_people(school, poster, [Channel.INSTAGRAM])
     Connection.objects.create(school=school, platform=Channel.INSTAGRAM, account_id=ig_id,
                               token_encrypted=encrypt_token(token), connected_by=poster)
     post = actions.do_create_post(school, actor=poster, body=draft.body, link="",
