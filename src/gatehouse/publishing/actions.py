@@ -46,9 +46,12 @@ def check_can_agree(user: User, post: Post) -> None:
                               "agree it.")
 
 
+NOT_GONE_OUT = [Delivery.State.PENDING, Delivery.State.CANCELLED, Delivery.State.BLOCKED,
+                Delivery.State.FAILED]
+
+
 def check_editable(post: Post) -> None:
-    if post.deliveries.exclude(state__in=[Delivery.State.PENDING, Delivery.State.CANCELLED,
-                                          Delivery.State.BLOCKED]).exists():
+    if post.deliveries.exclude(state__in=NOT_GONE_OUT).exists():
         raise ValidationError("This post has already gone out on at least one channel, so "
                               "it can't be changed. Write a new post instead.")
 
@@ -129,9 +132,7 @@ def do_edit_post(post: Post, *, actor: User, body: str, link: str, channels: lis
         was_agreed = post.state == Post.State.AGREED
         post.body, post.link, post.channels, post.publish_at = (body.strip(), link, channels,
                                                                 publish_at)
-        post.deliveries.filter(state=Delivery.State.PENDING).delete()
-        post.deliveries.filter(state__in=[Delivery.State.CANCELLED,
-                                          Delivery.State.BLOCKED]).delete()
+        post.deliveries.filter(state__in=NOT_GONE_OUT).delete()
         post.state, post.agreed_fingerprint = Post.State.DRAFT, ""
         post.save()
         _sync_photo_channels(post, actor)

@@ -4,6 +4,7 @@ connectors). Photos stay in consent's photo check (`consent.PhotoDraft`), which 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -121,10 +122,10 @@ class Post(models.Model):
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
-    def due(self, now: timezone.datetime, lease_seconds: int) -> DeliveryQuerySet:
+    def due(self, now: dt.datetime, lease_seconds: int) -> DeliveryQuerySet:
         """Waiting and due, or claimed by a worker that has not finished within the lease
         (it died: the delivery is taken again and reconciled, not repeated)."""
-        stale = now - timezone.timedelta(seconds=lease_seconds)
+        stale = now - dt.timedelta(seconds=lease_seconds)
         return self.filter(Q(state=Delivery.State.PENDING, due_at__lte=now)
                            | Q(state=Delivery.State.CLAIMED, claimed_at__lt=stale))
 

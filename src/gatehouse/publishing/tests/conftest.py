@@ -5,9 +5,11 @@ checked class photo (the consent app's builders)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from gatehouse.accounts.models import Role, User
 from gatehouse.consent.models import Channel, Face, Photo, PhotoDraft
@@ -20,6 +22,7 @@ from gatehouse.consent.tests.conftest import (  # noqa: F401  (shared builders)
     make_photo,
     make_pupil,
 )
+from gatehouse.lib.testing import wait_for_background_tasks
 from gatehouse.publishing import actions
 from gatehouse.publishing.connectors.secrets import encrypt_token
 from gatehouse.publishing.fake_graph import FakeGraph
@@ -27,6 +30,24 @@ from gatehouse.publishing.models import Connection, Post
 from gatehouse.schools.models import School
 
 TOKEN = "demo-page-token"
+
+
+@pytest.fixture
+def background(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
+    """Run what the block queues after commit, and wait for it: in-process without a broker,
+    or by the session's Celery worker (which reads only committed rows, so tests using this
+    are marked transaction=True)."""
+
+    @contextmanager
+    def run() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        if settings.CELERY_BROKER_URL:
+            from gatehouse.celery import app
+
+            wait_for_background_tasks(app)
+
+    return run
 
 
 @pytest.fixture

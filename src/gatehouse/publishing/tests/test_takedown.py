@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from gatehouse.consent.models import Channel, Pupil, TakedownTask
@@ -15,6 +16,9 @@ from gatehouse.publishing.models import Delivery
 
 CHANNELS = [Channel.PARENTS_GROUP, Channel.FACEBOOK, Channel.INSTAGRAM]
 
+# Committed data: with a broker, the Celery worker reads the rows on its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def _published(agreed_post: Any) -> Any:
     post = agreed_post(channels=CHANNELS, publish_at=timezone.now() + dt.timedelta(hours=1))
@@ -24,13 +28,13 @@ def _published(agreed_post: Any) -> Any:
 
 def test_a_withdrawal_deletes_the_post_and_the_media_through_the_api(
     agreed_post: Any, connected: Any, fake_graph: Any, admin: Any,
-    django_capture_on_commit_callbacks: Any
+    background: Any
 ) -> None:
     post = _published(agreed_post)
     remote = {d.channel: d.remote_id for d in post.deliveries.all()}
     assert remote[Channel.FACEBOOK] in fake_graph.state.objects
     ellie = Pupil.objects.get(first_name="Ellie")
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         do_reach_past(ellie, channels=CHANNELS, actor=admin, reason="Consent withdrawn")
     assert remote[Channel.FACEBOOK] not in fake_graph.state.objects
     assert remote[Channel.INSTAGRAM] not in fake_graph.state.objects
@@ -43,12 +47,12 @@ def test_a_withdrawal_deletes_the_post_and_the_media_through_the_api(
 
 def test_when_the_api_refuses_the_task_stays_for_a_person(
     agreed_post: Any, connected: Any, fake_graph: Any, admin: Any,
-    django_capture_on_commit_callbacks: Any
+    background: Any
 ) -> None:
     _published(agreed_post)
     fake_graph.fail_next("DELETE", "", 400, meta_error("(#200) Permissions error", 200),
                          times=2)
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         do_reach_past(Pupil.objects.get(first_name="Ellie"), channels=CHANNELS, actor=admin,
                       reason="Consent withdrawn")
     assert TakedownTask.objects.filter(done_at__isnull=True).count() == 2

@@ -17,6 +17,9 @@ from gatehouse.publishing.models import PlatformComment
 SECRET = "test-app-secret"
 THREAT = "You'll regret this, Mrs Patel. I know where you park."
 
+# Committed data: with a broker, the Celery worker reads the rows on its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture(autouse=True)
 def _meta_settings(settings: Any) -> None:
@@ -71,11 +74,11 @@ def test_a_missing_wrong_or_stale_signature_stores_nothing(
 
 def test_a_threat_on_the_page_is_hidden_through_the_api_and_queued(
     school: Any, admin: Any, connected: Any, fake_graph: FakeGraph, login_client: Any,
-    make_user: Any, django_capture_on_commit_callbacks: Any
+    make_user: Any, background: Any
 ) -> None:
     event = fake_graph.page_comment_event(THREAT)
     comment_id = event["entry"][0]["changes"][0]["value"]["comment_id"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         assert _send(Client(), event).status_code == 200
     found = PlatformComment.objects.get()
     assert found.status == PlatformComment.Status.OPEN and found.hidden_on_platform
@@ -97,22 +100,22 @@ def test_a_threat_on_the_page_is_hidden_through_the_api_and_queued(
 
 
 def test_replaying_a_delivery_stores_nothing_more(
-    connected: Any, fake_graph: FakeGraph, django_capture_on_commit_callbacks: Any
+    connected: Any, fake_graph: FakeGraph, background: Any
 ) -> None:
     event = fake_graph.page_comment_event(THREAT)
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         _send(Client(), event)
     calls = len(fake_graph.state.requests)
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         assert _send(Client(), event).status_code == 200
     assert PlatformComment.objects.count() == 1
     assert len(fake_graph.state.requests) == calls
 
 
 def test_a_kind_comment_is_left_alone(connected: Any, fake_graph: FakeGraph,
-                                      django_capture_on_commit_callbacks: Any) -> None:
+                                      background: Any) -> None:
     event = fake_graph.page_comment_event("Lovely photos, thank you to all the staff!")
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         _send(Client(), event)
     assert PlatformComment.objects.get().status == PlatformComment.Status.VISIBLE
     assert not fake_graph.state.requests
@@ -120,11 +123,11 @@ def test_a_kind_comment_is_left_alone(connected: Any, fake_graph: FakeGraph,
 
 def test_an_instagram_comment_is_hidden_with_hide_and_kept_as_evidence_when_hidden(
     school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any,
-    django_capture_on_commit_callbacks: Any
+    background: Any
 ) -> None:
     event = fake_graph.instagram_comment_event(THREAT)
     comment_id = event["entry"][0]["changes"][0]["value"]["id"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         _send(Client(), event)
     assert fake_graph.state.objects[comment_id]["hidden"] is True
     found = PlatformComment.objects.get()

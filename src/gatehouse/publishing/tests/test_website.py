@@ -9,6 +9,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,9 @@ from PIL import Image
 from gatehouse.consent.models import Channel, Pupil, TakedownTask
 from gatehouse.consent.withdrawal import do_reach_past
 from gatehouse.publishing.delivery import run_due
+
+# Committed data: with a broker, the Celery worker reads the rows on its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _on_the_website(agreed_post: Any) -> Any:
@@ -69,11 +73,11 @@ def test_posts_not_for_the_website_and_other_schools_are_not_shown(
 
 def test_a_withdrawal_takes_the_post_off_the_website_at_once(
     school: Any, agreed_post: Any, admin: Any, fake_graph: Any,
-    django_capture_on_commit_callbacks: Any
+    background: Any
 ) -> None:
     post = _on_the_website(agreed_post)
     photo = post.photos.photos.get()
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         do_reach_past(Pupil.objects.get(first_name="Ellie"), channels=[Channel.WEBSITE],
                       actor=admin, reason="Consent withdrawn")
     assert TakedownTask.objects.get().done_at is not None

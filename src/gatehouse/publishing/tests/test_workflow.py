@@ -27,12 +27,13 @@ def _text_post(school: Any, admin: Any, **kw: Any) -> Post:
     return actions.do_create_post(school, actor=admin, **data)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_quick_text_post_goes_out_at_once_when_the_school_allows_it(
-    school: Any, admin: Any, django_capture_on_commit_callbacks: Any
+    school: Any, admin: Any, background: Any
 ) -> None:
     actions.do_set_quick_text_posts(school, actor=admin, enabled=True)
     post = _text_post(school, admin)
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         post = actions.do_submit(post, actor=admin)
     assert post.state == Post.State.AGREED and post.agreed_by is None
     delivery = post.deliveries.get()
