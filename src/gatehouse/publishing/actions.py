@@ -80,6 +80,16 @@ def check_content(school: School, *, body: str, channels: list[str],
         raise PermissionDenied("Those photos belong to another school.")
 
 
+def do_quick_group_post(school: School, *, actor: User, data: dict[str, Any]) -> Post:
+    """The parents' group's quick text post, through the one publishing path: it goes out at
+    once when the school lets text-only group posts skip agreement, else to leadership."""
+    post = do_create_post(school, actor=actor, body=data["body"], link=data.get("link", ""),
+                          channels=[Channel.PARENTS_GROUP], publish_at=None,
+                          event_at=data.get("event_at"),
+                          comments_enabled=data.get("comments_enabled", True))
+    return do_submit(post, actor=actor)
+
+
 def needs_agreement(post: Post) -> bool:
     quick = settings_for(post.school).quick_text_posts
     text_only_group = post.photos_id is None and post.channels == [Channel.PARENTS_GROUP]
@@ -87,13 +97,15 @@ def needs_agreement(post: Post) -> bool:
 
 
 def do_create_post(school: School, *, actor: User, body: str, link: str, channels: list[str],
-                   publish_at: dt.datetime | None, photos: PhotoDraft | None = None) -> Post:
+                   publish_at: dt.datetime | None, photos: PhotoDraft | None = None,
+                   event_at: dt.datetime | None = None, comments_enabled: bool = True) -> Post:
     check_can_post(actor, school)
     check_content(school, body=body, channels=channels, photos=photos)
     check_publish_at(publish_at)
     with transaction.atomic():
         post = Post.objects.create(school=school, author=actor, body=body.strip(), link=link,
-                                   channels=channels, publish_at=publish_at, photos=photos)
+                                   channels=channels, publish_at=publish_at, photos=photos,
+                                   event_at=event_at, comments_enabled=comments_enabled)
         _sync_photo_channels(post, actor)
         record("publishing.post.created", actor=actor, school=school, target=post,
                details={"channels": channels, "photos": photos.pk if photos else None,
@@ -120,7 +132,8 @@ def _sync_photo_channels(post: Post, actor: User) -> None:
 
 
 def do_edit_post(post: Post, *, actor: User, body: str, link: str, channels: list[str],
-                 publish_at: dt.datetime | None) -> Post:
+                 publish_at: dt.datetime | None, event_at: dt.datetime | None = None,
+                 comments_enabled: bool = True) -> Post:
     """Change a post. If it had been agreed, the agreement no longer holds: it is unscheduled
     and goes back to leadership."""
     check_can_post(actor, post.school)
@@ -132,6 +145,7 @@ def do_edit_post(post: Post, *, actor: User, body: str, link: str, channels: lis
         was_agreed = post.state == Post.State.AGREED
         post.body, post.link, post.channels, post.publish_at = (body.strip(), link, channels,
                                                                 publish_at)
+        post.event_at, post.comments_enabled = event_at, comments_enabled
         post.deliveries.filter(state__in=NOT_GONE_OUT).delete()
         post.state, post.agreed_fingerprint = Post.State.DRAFT, ""
         post.save()

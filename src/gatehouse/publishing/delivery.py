@@ -120,7 +120,8 @@ def _deliver_to_group(delivery: Delivery) -> None:
                 _block(delivery, " ".join(problems))
                 return
         group_post = create_group_post(post.school, actor=post.author, data={
-            "body": post.body, "link": post.link, "comments_enabled": True})
+            "body": post.body, "link": post.link, "event_at": post.event_at,
+            "comments_enabled": post.comments_enabled})
         if post.photos is not None:
             _frozen_photos(post)
             photo_checks.attach_to_group_post(post.photos, group_post)

@@ -7,7 +7,7 @@ from gatehouse.accounts.models import User
 from gatehouse.consent.models import Channel
 from gatehouse.publishing.connectors.secrets import encrypt_token
 from gatehouse.publishing.fake_graph import FakeGraphState
-from gatehouse.publishing.models import Connection
+from gatehouse.publishing.models import Connection, PublishingSettings
 from gatehouse.schools.models import School
 
 DEMO_TOKEN = "demo-page-token"  # noqa: S105  (the fake Graph server's, not a secret)
@@ -15,6 +15,8 @@ DEMO_TOKEN = "demo-page-token"  # noqa: S105  (the fake Graph server's, not a se
 
 def add_demo_publishing(school: School) -> None:
     admin = User.objects.get(email="admin@oakfield.example")
+    # Quick text posts to the parents' group go straight out; everything else is agreed.
+    PublishingSettings.objects.create(school=school, quick_text_posts=True)
     fake = FakeGraphState()
     for platform, account, name in ((Channel.FACEBOOK, fake.page_id, fake.page_name),
                                     (Channel.INSTAGRAM, fake.ig_id, fake.ig_username)):

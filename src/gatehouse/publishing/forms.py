@@ -30,6 +30,9 @@ class PostForm(forms.Form):
         choices=[c for c in Channel.choices if c[0] != Channel.PRESS],
         error_messages={"required": "Choose at least one place to publish this."})
     publish_at = _when("When to publish (optional)")
+    event_at = CommunityPostForm.base_fields["event_at"]
+    comments_enabled = forms.BooleanField(label="Parents can comment (in the parents' group)",
+                                          required=False, initial=True)
 
     clean_link = CommunityPostForm.clean_link  # the same rule as the group's quick post
 

@@ -80,6 +80,8 @@ class Post(models.Model):
                                related_name="+")
     body = models.TextField(max_length=5000)
     link = models.URLField(blank=True, max_length=500)
+    event_at = models.DateTimeField(null=True, blank=True)
+    comments_enabled = models.BooleanField(default=True)  # in the parents' group
     channels = models.JSONField(default=list)
     # The photos and their face check live in consent; a post with photos wraps one draft.
     photos = models.OneToOneField("consent.PhotoDraft", null=True, blank=True,
@@ -111,7 +113,8 @@ class Post(models.Model):
         """Everything agreement covers: text, link, channels and each photo as checked."""
         from gatehouse.consent.photos import faces_for_check, photo_version
 
-        parts = [self.body, self.link, ",".join(sorted(self.channels))]
+        parts = [self.body, self.link, ",".join(sorted(self.channels)), str(self.event_at),
+                 str(self.comments_enabled)]
         if self.photos_id:
             parts += [photo_version(p, f) for p, f in faces_for_check(self.photos)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

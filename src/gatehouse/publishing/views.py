@@ -62,7 +62,8 @@ def posts(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(*POSTING)
 def post_new(request: HttpRequest, school: School) -> HttpResponse:
-    form = PostForm(request.POST or None, initial={"channels": ["parents_group"]})
+    form = PostForm(request.POST or None, initial={"channels": ["parents_group"],
+                                                   "comments_enabled": True})
     if request.method == "POST" and form.is_valid():
         try:
             post = actions.do_create_post(school, actor=request.user, **form.cleaned_data)
@@ -102,7 +103,9 @@ def post_edit(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     post = _post(school, pk)
     form = PostForm(request.POST or None, initial={
         "body": post.body, "link": post.link, "channels": post.channels,
-        "publish_at": timezone.localtime(post.publish_at) if post.publish_at else None})
+        "publish_at": timezone.localtime(post.publish_at) if post.publish_at else None,
+        "event_at": timezone.localtime(post.event_at) if post.event_at else None,
+        "comments_enabled": post.comments_enabled})
     if request.method == "POST" and form.is_valid():
         try:
             post = actions.do_edit_post(post, actor=request.user, **form.cleaned_data)

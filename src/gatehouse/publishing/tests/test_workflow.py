@@ -46,6 +46,17 @@ def test_without_the_setting_a_text_post_waits_for_leadership(school: Any, admin
     assert post.state == Post.State.SUBMITTED and not post.deliveries.exists()
 
 
+def test_the_groups_quick_post_goes_through_publishing(
+    school: Any, admin: Any, login_client: Any
+) -> None:
+    client = login_client(admin)
+    url = reverse("staff:post_new", kwargs={"slug": school.slug})
+    response = client.post(url, {"body": "Harvest festival", "comments_enabled": ""})
+    post = Post.objects.get()
+    assert response.status_code == 302 and post.state == Post.State.SUBMITTED
+    assert not post.comments_enabled and not GroupPost.objects.exists()
+
+
 def test_a_photo_post_always_needs_agreement(school: Any, admin: Any,
                                              photo_draft: Any) -> None:
     actions.do_set_quick_text_posts(school, actor=admin, enabled=True)
