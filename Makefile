@@ -38,8 +38,15 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	@# Case deadline reminders without a broker: a loop that stops when the server stops.
-	$(BIN)/python manage.py run_case_deadlines --loop --interval 60 & trap "kill $$!" EXIT; \
+	@# Case deadline reminders, scheduled posts and the daily retention and review reminders
+	@# without a broker, and the demo school's fake
+	@# Facebook Page and Instagram (a fake Graph API): loops that stop when the server stops.
+	export GRAPH_API_BASE=http://127.0.0.1:8765/v21.0 INSTAGRAM_POLL_SECONDS=1; \
+	$(BIN)/python manage.py run_case_deadlines --loop --interval 60 & p1=$$!; \
+	$(BIN)/python manage.py run_fake_graph --port 8765 & p2=$$!; \
+	$(BIN)/python manage.py run_publishing --loop --interval 15 & p3=$$!; \
+	$(BIN)/python manage.py run_governance_daily --loop & p4=$$!; \
+	trap "kill $$p1 $$p2 $$p3 $$p4" EXIT; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
@@ -58,3 +65,4 @@ ci: test test-postgres
 
 bench: setup
 	$(BIN)/python bench/feed.py
+	$(BIN)/python bench/publishing.py

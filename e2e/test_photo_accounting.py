@@ -51,7 +51,7 @@ def test_a_photo_with_no_face_found_waits_for_its_poster_to_confirm_no_one_is_in
     expect(_verdict(page)).to_contain_text("Clear")
     assert PhotoConfirmation.objects.get().no_people
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("Published. Parents' group.")).to_be_visible()
+    expect(page.get_by_text("Sent to leadership to agree. Parents' group.")).to_be_visible()
 
 
 def _class_photo_with_a_missed_child(tmp_path: Path) -> Path:
@@ -118,4 +118,4 @@ def test_a_missed_child_blocks_until_added_and_a_change_voids_the_confirmation(
     page.get_by_label("every person in it is tagged or blurred").check()
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("Published. Parents' group.")).to_be_visible()
+    expect(page.get_by_text("Sent to leadership to agree. Parents' group.")).to_be_visible()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gatehouse.cases",
     "gatehouse.incidents",
     "gatehouse.governance",
+    "gatehouse.publishing",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +193,30 @@ CELERY_BEAT_SCHEDULE = {
     # Retention, access-review and policy-review reminders: once a day (`manage.py
     # run_governance_daily` without a broker).
     "governance-daily": {"task": "gatehouse.governance.tasks.daily", "schedule": 86400.0},
+    "publishing-due": {"task": "gatehouse.publishing.tasks.publish_due", "schedule": 30.0},
+    # Sends only from DIGEST_HOUR (UK time) on, once per parent per day.
+    "publishing-digests": {"task": "gatehouse.publishing.tasks.send_digests", "schedule": 900.0},
 }
+
+# Publishing to the school's Facebook Page and Instagram (gatehouse.publishing). The Graph API's
+# address is a setting so tests and the demo point it at a local fake server.
+GRAPH_API_BASE = envstr("GRAPH_API_BASE", "https://graph.facebook.com/v21.0")
+GRAPH_API_TIMEOUT = envint("GRAPH_API_TIMEOUT", 30)
+INSTAGRAM_POLL_TIMES = envint("INSTAGRAM_POLL_TIMES", 10)
+INSTAGRAM_POLL_SECONDS = envint("INSTAGRAM_POLL_SECONDS", 3)
+# Encrypts Page access tokens at rest; derived from SECRET_KEY when not set.
+PUBLISHING_TOKEN_KEY = envstr("PUBLISHING_TOKEN_KEY")
+# How long a link Meta fetches a photo from keeps working.
+PUBLISHING_MEDIA_LINK_SECONDS = envint("PUBLISHING_MEDIA_LINK_SECONDS", 3600)
+# A worker that claimed a delivery and has not finished within this is taken to have died: the
+# delivery is claimed again and reconciled with what the platform already has.
+PUBLISHING_CLAIM_LEASE_SECONDS = envint("PUBLISHING_CLAIM_LEASE_SECONDS", 300)
+# Meta webhooks (comments on the Page and Instagram): the app secret signs each delivery and
+# the verify token answers the subscription handshake. Webhooks are refused while either is unset.
+META_APP_SECRET = envstr("META_APP_SECRET")
+META_VERIFY_TOKEN = envstr("META_VERIFY_TOKEN")
+# Parents who chose a daily digest of new posts get it from this hour (UK time).
+DIGEST_HOUR = envint("DIGEST_HOUR", 16)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -238,5 +262,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # httpx logs every request's URL at INFO; Graph calls carry no token in the URL, but the
+    # log has no use for them either.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "httpx",
+                                                        "httpcore")},
 }

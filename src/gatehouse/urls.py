@@ -15,6 +15,7 @@ from gatehouse.governance import urls as governance_urls
 from gatehouse.incidents import urls as incidents_urls
 from gatehouse.lib.views import csp_report
 from gatehouse.moderation import urls as moderation_urls
+from gatehouse.publishing import urls as publishing_urls
 
 # Each app contributes its staff pages; all are served under one "staff" namespace.
 staff_urlpatterns = [
@@ -27,6 +28,7 @@ staff_urlpatterns = [
     *evidence_urls.staff_urlpatterns,
     *incidents_urls.staff_urlpatterns,
     *governance_urls.staff_urlpatterns,
+    *publishing_urls.staff_urlpatterns,
 ]
 
 school_urlpatterns = [
@@ -35,11 +37,13 @@ school_urlpatterns = [
     *moderation_urls.school_urlpatterns,
     *consent_urls.school_urlpatterns,
     *governance_urls.school_urlpatterns,
+    *publishing_urls.school_urlpatterns,
 ]
 
 urlpatterns = [
     path("", home, name="home"),
     path("csp-report/", csp_report, name="csp_report"),
+    *publishing_urls.urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("s/<slug:slug>/staff/", include((staff_urlpatterns, "staff"))),
     path("s/<slug:slug>/", include(school_urlpatterns)),

@@ -19,6 +19,14 @@ NAV: list[tuple[str, list[tuple[str, str, frozenset[str]]]]] = [
         ("Join requests", "staff:join_requests", frozenset({R.ADMINISTRATOR})),
         ("Members", "staff:members", frozenset({R.ADMINISTRATOR})),
     ]),
+    ("Publishing", [
+        ("Posts", "staff:publishing_posts",
+         frozenset({R.ADMINISTRATOR, R.POSTER, R.LEADERSHIP, R.HEAD_TEACHER})),
+        ("Write a post", "staff:publishing_new", frozenset({R.ADMINISTRATOR, R.POSTER})),
+        ("Calendar", "staff:publishing_calendar",
+         frozenset({R.ADMINISTRATOR, R.POSTER, R.LEADERSHIP, R.HEAD_TEACHER})),
+        ("Connections", "staff:publishing_connections", frozenset({R.ADMINISTRATOR})),
+    ]),
     ("Moderation", [
         ("Moderation queue", "staff:moderation_queue",
          frozenset({R.MODERATOR, R.ADMINISTRATOR, R.HEAD_TEACHER, R.DSL})),

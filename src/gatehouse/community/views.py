@@ -199,11 +199,24 @@ def staff_home(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(Role.ADMINISTRATOR, Role.POSTER)
 def post_new(request: HttpRequest, school: School) -> HttpResponse:
+    """A quick text post for the parents' group. It goes through `publishing` like every
+    post: out at once if the school lets text-only group posts skip agreement, else to
+    leadership to agree."""
+    from gatehouse.publishing.actions import do_quick_group_post
+
     form = PostForm(request.POST or None, initial={"comments_enabled": True})
     if request.method == "POST" and form.is_valid():
-        post = actions.do_create_post(school, actor=request.user, data=form.cleaned_data)
-        messages.success(request, "Your post is on the parents' feed.")
-        return redirect(f"{school_feed_url(school)}#post-{post.pk}")
+        sent = do_quick_group_post(school, actor=request.user, data=form.cleaned_data)
+        delivery = sent.deliveries.first()
+        if delivery is None:
+            messages.success(request, "Sent to leadership to agree before it is published.")
+            return redirect("staff:publishing_post", slug=school.slug, pk=sent.pk)
+        delivery.refresh_from_db()  # without a broker it has gone out already
+        if delivery.community_post_id:
+            messages.success(request, "Your post is on the parents' feed.")
+            return redirect(f"{school_feed_url(school)}#post-{delivery.community_post_id}")
+        messages.success(request, "Your post is going out now.")
+        return redirect(school_feed_url(school))
     return render(request, "community/post_new.html", {"school": school, "form": form},
                   status=400 if form.errors else 200)
 

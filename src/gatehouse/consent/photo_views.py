@@ -234,14 +234,23 @@ def set_channels(request: HttpRequest, school: School, pk: int) -> HttpResponse:
 @staff_view(*POSTING)
 @require_POST
 def publish_draft(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """Photos publish through `publishing`, like every post: once every channel is clear,
+    the post goes to leadership to agree and is scheduled there (consent is asked again
+    for each channel at the moment it is published)."""
+    from gatehouse.publishing import actions as publishing
+
     draft = _draft(school, pk)
     try:
-        photos.do_publish_draft(draft, actor=request.user)
+        photos.check_publishable(draft)
+        post = publishing.do_post_from_photos(draft, actor=request.user)
+        if post.state in (post.State.DRAFT, post.State.CHANGES):
+            post = publishing.do_submit(post, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Published. " + ", ".join(draft.channel_labels()) + ".")
-    return redirect("staff:draft", slug=school.slug, pk=draft.pk)
+        return redirect("staff:draft", slug=school.slug, pk=draft.pk)
+    messages.success(request, "Sent to leadership to agree. "
+                              + ", ".join(draft.channel_labels()) + ".")
+    return redirect("staff:publishing_post", slug=school.slug, pk=post.pk)
 
 
 def _to_photo(school: School, photo: Photo) -> HttpResponse:

@@ -25,6 +25,7 @@ from gatehouse.accounts.models import StaffRole, User
 from gatehouse.accounts.permissions import POSTING_ROLES
 from gatehouse.audit.log import record
 from gatehouse.community.actions import do_create_post
+from gatehouse.community.models import Post
 from gatehouse.consent.imaging.blur import blur_regions
 from gatehouse.consent.imaging.faces import (
     DETECTOR_VERSION,
@@ -414,12 +415,13 @@ def permitted_staff(school: School) -> set[int]:
         "user_id", flat=True))
 
 
-def check_photos(draft: PhotoDraft) -> list[ChannelVerdict]:
-    """The verdict for each channel the draft goes to."""
+def check_photos(draft: PhotoDraft, channels: list[str] | None = None) -> list[ChannelVerdict]:
+    """The verdict for each channel the draft goes to (or for the channels named: publishing
+    asks again for each channel at the moment it delivers)."""
     permitted = permitted_staff(draft.school)
     photos = faces_for_check(draft)
     verdicts = []
-    for channel in draft.channels:
+    for channel in draft.channels if channels is None else channels:
         verdict = ChannelVerdict(channel)
         for index, (photo, faces) in enumerate(photos, start=1):
             prefix = f"Photo {index}, " if len(photos) > 1 else ""
@@ -459,33 +461,66 @@ def check_publishable(draft: PhotoDraft) -> None:
 
 def do_publish_draft(draft: PhotoDraft, *, actor: User) -> PhotoDraft:
     """Publish to the parents' group now and queue the other channels, only if every
-    channel's check passes. Tagged pupils are locked so a withdrawal can't slip between the
-    check and the publishing (it waits, then reaches the published post)."""
+    channel's check passes. (The staff pages publish through `publishing`, which checks each
+    channel at its own time with the same pieces; this all-at-once form stays for scripts.)"""
     check_can_post_photos(actor, draft.school)
     with transaction.atomic():
         draft = PhotoDraft.objects.select_for_update().get(pk=draft.pk)
-        list(Pupil.objects.select_for_update().filter(faces__photo__draft=draft))
+        lock_tagged_pupils(draft)
         check_publishable(draft)
-        photos = list(draft.photos.prefetch_related("faces"))
-        for photo in photos:
-            photo.published.save(f"{uuid.uuid4().hex}.jpg",
-                                 ContentFile(render_published(photo)), save=True)
+        photos = render_photos(draft)
+        post = None
         if Channel.PARENTS_GROUP in draft.channels:
-            draft.post = do_create_post(draft.school, actor=actor,
-                                        data={"body": draft.body, "comments_enabled": True})
-            PostImage.objects.bulk_create(
-                PostImage(post=draft.post, photo=p, alt_text=p.alt_text) for p in photos)
-        Delivery.objects.bulk_create(
-            Delivery(draft=draft, channel=channel,
-                     status=Delivery.Status.PUBLISHED if channel == Channel.PARENTS_GROUP
-                     else Delivery.Status.QUEUED)
-            for channel in draft.channels)
-        draft.published_at, draft.published_by = timezone.now(), actor
-        draft.save(update_fields=["published_at", "published_by", "post"])
+            post = do_create_post(draft.school, actor=actor,
+                                  data={"body": draft.body, "comments_enabled": True})
+            attach_to_group_post(draft, post)
+        for channel in draft.channels:
+            record_delivery(draft, channel, published=channel == Channel.PARENTS_GROUP)
+        mark_published(draft, actor=actor, post=post)
         record("consent.draft.published", actor=actor, school=draft.school, target=draft,
                details={"channels": draft.channels, "post": draft.post_id,
                         "photos": [p.pk for p in photos]})
     return draft
+
+
+def lock_tagged_pupils(draft: PhotoDraft) -> None:
+    """Lock the pupils tagged in the draft, so a withdrawal can't slip between the check and
+    the publishing (it waits, then reaches the published post). Call inside a transaction."""
+    list(Pupil.objects.select_for_update().filter(faces__photo__draft=draft))
+
+
+def render_photos(draft: PhotoDraft) -> list[Photo]:
+    """Make each photo's published copy (blurred, upright, no metadata) once."""
+    photos = list(draft.photos.select_for_update().prefetch_related("faces"))
+    for photo in photos:
+        if not photo.published:
+            photo.published.save(f"{uuid.uuid4().hex}.jpg",
+                                 ContentFile(render_published(photo)), save=True)
+    return photos
+
+
+def attach_to_group_post(draft: PhotoDraft, post: Post) -> None:
+    PostImage.objects.bulk_create(
+        PostImage(post=post, photo=p, alt_text=p.alt_text) for p in draft.photos.all())
+
+
+def record_delivery(draft: PhotoDraft, channel: str, *, published: bool) -> None:
+    """What withdrawal looks at to find where a photo went."""
+    status = Delivery.Status.PUBLISHED if published else Delivery.Status.QUEUED
+    Delivery.objects.update_or_create(draft=draft, channel=channel,
+                                      defaults={"status": status})
+
+
+def mark_published(draft: PhotoDraft, *, actor: User, post: Post | None) -> None:
+    """The draft's photos and tags are frozen from now on (check_draft_open)."""
+    fields = ["post"] if post is not None else []
+    if post is not None:
+        draft.post = post
+    if draft.published_at is None:
+        draft.published_at, draft.published_by = timezone.now(), actor
+        fields += ["published_at", "published_by"]
+    if fields:
+        draft.save(update_fields=fields)
 
 
 # --- finding pupils to tag -------------------------------------------------------------------

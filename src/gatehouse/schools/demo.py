@@ -14,6 +14,7 @@ from gatehouse.community.models import Comment, Post
 from gatehouse.consent.demo import add_demo_consent
 from gatehouse.governance.demo import add_demo_governance
 from gatehouse.moderation.demo import add_demo_moderation
+from gatehouse.publishing.demo import add_demo_publishing
 from gatehouse.schools.models import School, SchoolDocument, Trust
 
 DEMO_PASSWORD = "oakfield-demo-2026"  # noqa: S105  (printed for the demo; never used in production)
@@ -78,6 +79,7 @@ def create_demo_school(*, slug: str = "oakfield", posts: int = 6) -> School:
         add_demo_consent(school)
         add_demo_moderation(school, parents[:2])
         add_demo_governance(school)
+        add_demo_publishing(school)
     return school
 
 

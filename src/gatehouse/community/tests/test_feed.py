@@ -100,12 +100,24 @@ def test_parents_have_no_way_to_post(
     assert not Post.objects.exists()
 
 
+# Committed data: the post is published after commit (by the worker, when there is a broker).
+@pytest.mark.django_db(transaction=True)
 def test_staff_post_with_link_and_event(school: Any, admin: Any, login_client: Any) -> None:
+    from django.conf import settings
+
+    from gatehouse.lib.testing import wait_for_background_tasks
+    from gatehouse.publishing.actions import do_set_quick_text_posts
+
+    do_set_quick_text_posts(school, actor=admin, enabled=True)  # no agreement for text posts
     client = login_client(admin)
     url = reverse("staff:post_new", kwargs={"slug": school.slug})
     response = client.post(url, {"body": "Harvest festival", "link": "https://oak.example/h",
                                  "event_at": "2026-12-03T14:30", "comments_enabled": "on"})
     assert response.status_code == 302
+    if settings.CELERY_BROKER_URL:
+        from gatehouse.celery import app
+
+        wait_for_background_tasks(app)
     post = Post.objects.get()
     assert post.event_at is not None and post.event_at.hour == 14
     assert "Harvest festival" in _feed(client, school)

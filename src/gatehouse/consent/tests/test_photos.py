@@ -272,8 +272,12 @@ def test_an_iphone_heic_photo_is_accepted_and_shown_as_jpeg(school: Any, admin: 
 
 def test_dropping_a_channel_without_consent_lets_the_rest_publish(
     school: Any, admin: Any, checked: Photo, make_pupil: Any, login_client: Any,
-    confirm: Any
+    confirm: Any, make_user: Any
 ) -> None:
+    from gatehouse.publishing.actions import do_agree
+    from gatehouse.publishing.delivery import run_due
+    from gatehouse.publishing.models import Post as PublishingPost
+
     pupil = make_pupil(school, consent={"parents_group": "given", "facebook": "refused"})
     tags = {f.pk: "adult" for f in _faces(checked)} | {_faces(checked)[0].pk: f"pupil:{pupil.pk}"}
     do_tag_faces(checked, actor=admin, tags=tags)
@@ -285,6 +289,11 @@ def test_dropping_a_channel_without_consent_lets_the_rest_publish(
     assert _verdict(checked) == {"parents_group": []}
     client.post(reverse("staff:publish_draft", kwargs={"slug": school.slug,
                                                        "pk": checked.draft_id}))
+    post = PublishingPost.objects.get()  # photo posts publish through `publishing`
+    assert post.channels == ["parents_group"] and post.state == post.State.SUBMITTED
+    leader = make_user(school=school, roles=("leadership",))
+    do_agree(post, actor=leader, fingerprint=post.fingerprint())
+    assert run_due() == {"published": 1}
     assert [d.channel for d in Delivery.objects.all()] == ["parents_group"]
     assert client.post(url, {"channels": ["facebook"]}).status_code == 302
     checked.draft.refresh_from_db()

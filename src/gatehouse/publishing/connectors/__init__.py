@@ -1,0 +1,1 @@
+"""Connectors to the platforms, one folder each over one small base (see base.py)."""

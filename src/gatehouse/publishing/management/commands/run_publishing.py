@@ -1,0 +1,33 @@
+"""Publish due posts on a loop, for servers without Celery beat."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from gatehouse.publishing.delivery import run_due
+from gatehouse.publishing.notifications import send_digests
+
+
+class Command(BaseCommand):
+    help = ("Publish every due delivery and send the day's digests (once, or every --interval "
+            "seconds with --loop).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--loop", action="store_true", help="keep running")
+        parser.add_argument("--interval", type=int, default=30, help="seconds between runs")
+
+    def handle(self, *args: Any, loop: bool, interval: int, **options: Any) -> None:
+        while True:
+            done = run_due()
+            digests = send_digests()
+            if digests:
+                done["digest emails"] = digests
+            if done or not loop:
+                summary = ", ".join(f"{n} {state}" for state, n in sorted(done.items()))
+                self.stdout.write(f"Deliveries: {summary or 'none due'}.")
+            if not loop:
+                return
+            time.sleep(max(interval, 1))

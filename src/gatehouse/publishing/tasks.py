@@ -1,0 +1,57 @@
+"""Background work for publishing: one delivery now, and every due delivery (beat)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+
+@shared_task
+def deliver(delivery_id: int) -> str | None:
+    from gatehouse.publishing.delivery import run_delivery
+
+    return run_delivery(delivery_id)
+
+
+@shared_task
+def publish_due() -> dict[str, int]:
+    """Celery beat runs this every 30 seconds; `manage.py run_publishing --loop` does without."""
+    from gatehouse.publishing.delivery import run_due
+
+    return run_due()
+
+
+@shared_task
+def screen_platform_comment(comment_id: int) -> str:
+    from gatehouse.publishing.comments import screen
+
+    return screen(comment_id).status
+
+
+@shared_task
+def take_down(task_id: int) -> bool:
+    from gatehouse.publishing.takedown import take_down as run
+
+    return run(task_id)
+
+
+@shared_task(bind=True, max_retries=5)
+def notify_new_post(self: Any, post_id: int) -> int:
+    from gatehouse.lib.tasks import is_temporary
+    from gatehouse.publishing.notifications import send_new_post
+
+    try:
+        return send_new_post(post_id)
+    except Exception as exc:
+        if not is_temporary(exc):
+            raise
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task
+def send_digests() -> int:
+    """Celery beat runs this once a day; `run_publishing --loop` sends them at DIGEST_HOUR."""
+    from gatehouse.publishing.notifications import send_digests as run
+
+    return run()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from gatehouse.publishing import media, parent_views, views, webhooks, website
+
+urlpatterns = [
+    # Public, unguessable and expiring: the link Meta fetches a published photo from.
+    path("media-link/<str:token>/", media.media_link, name="publishing_media"),
+    # Meta's webhooks (comments on the Page and Instagram): signed, see webhooks.py.
+    path("hooks/meta/", webhooks.meta_webhook, name="meta_webhook"),
+]
+
+# Public: the school's news for its website, under /s/<school>/.
+school_urlpatterns = [
+    path("news/", website.news, name="news"),
+    path("news/rss/", website.NewsRss(), name="news_rss"),
+    path("news/atom/", website.NewsAtom(), name="news_atom"),
+    path("news/feed.json", website.news_json, name="news_json"),
+    path("news/images/<int:pk>/", website.news_image, name="news_image"),
+    path("email-settings/", parent_views.notification_settings, name="notification_settings"),
+    path("email-settings/unsubscribe/<str:token>/", parent_views.unsubscribe,
+         name="unsubscribe"),
+]
+
+staff_urlpatterns = [
+    path("publishing/", views.posts, name="publishing_posts"),
+    path("publishing/new/", views.post_new, name="publishing_new"),
+    path("publishing/calendar/", views.calendar, name="publishing_calendar"),
+    path("publishing/connections/", views.connections, name="publishing_connections"),
+    path("publishing/connections/quick-posts/", views.quick_posts,
+         name="publishing_quick_posts"),
+    path("publishing/connections/<int:pk>/check/", views.connection_check,
+         name="publishing_connection_check"),
+    path("publishing/from-photos/<int:pk>/", views.post_from_photos,
+         name="publishing_from_photos"),
+    path("publishing/<int:pk>/", views.post_detail, name="publishing_post"),
+    path("publishing/<int:pk>/edit/", views.post_edit, name="publishing_edit"),
+    path("publishing/<int:pk>/submit/", views.post_submit, name="publishing_submit"),
+    path("publishing/<int:pk>/agree/", views.post_agree, name="publishing_agree"),
+    path("publishing/<int:pk>/changes/", views.post_changes, name="publishing_changes"),
+    path("publishing/<int:pk>/reschedule/", views.post_reschedule,
+         name="publishing_reschedule"),
+    path("publishing/<int:pk>/cancel/", views.post_cancel, name="publishing_cancel"),
+    path("publishing/comments/<int:pk>/<str:decision>/", views.platform_comment_decide,
+         name="platform_comment_decide"),
+]
