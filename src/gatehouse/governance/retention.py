@@ -30,6 +30,7 @@ from gatehouse.governance.models import RetentionRule, RetentionRun, add_months
 from gatehouse.incidents.models import Incident
 from gatehouse.moderation.models import CustodyEvent as HiddenCustody
 from gatehouse.moderation.models import Evidence as HiddenOriginal
+from gatehouse.publishing.models import Post as PublishingPost
 from gatehouse.schools.models import School
 
 BATCH = 500
@@ -106,9 +107,14 @@ def _incidents(school: School, before: dt.datetime) -> QuerySet[Any]:
 
 
 def _photos(school: School, before: dt.datetime) -> QuerySet[Any]:
-    return PhotoDraft.objects.filter(school=school, published_at__isnull=True,
-                                     created_at__lt=before, takedowns__isnull=True,
-                                     post__isnull=True).order_by("pk")
+    # A draft that a publishing post still carries is kept unless that post was left as a
+    # draft or cancelled: an agreed post may be scheduled, or published on another channel.
+    live = PublishingPost.objects.exclude(
+        state__in=[PublishingPost.State.DRAFT, PublishingPost.State.CANCELLED])
+    return (PhotoDraft.objects.filter(school=school, published_at__isnull=True,
+                                      created_at__lt=before, takedowns__isnull=True,
+                                      post__isnull=True)
+            .exclude(publishing_post__in=live).order_by("pk"))
 
 
 def _consents(school: School, before: dt.datetime) -> QuerySet[Any]:
@@ -154,6 +160,7 @@ def _drop_photos(ids: list[int]) -> None:
     photos = Photo.objects.filter(draft_id__in=ids)
     files = [name for row in photos.values_list("original", "preview", "published")
              for name in row if name]
+    PublishingPost.objects.filter(photos_id__in=ids).delete()  # left as drafts or cancelled
     PhotoDraft.objects.filter(pk__in=ids).delete()  # photos, faces and checks go with them
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 

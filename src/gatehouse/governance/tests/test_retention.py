@@ -161,3 +161,20 @@ def test_photo_posts_never_published_go_with_their_files(
         assert run_retention(school).counts == {"photos": 1}
     assert list(PhotoDraft.objects.values_list("body", flat=True)) == ["Published"]
     assert [os.path.exists(p) for p in paths] == [False, True]
+
+
+def test_photo_drafts_carried_by_publishing_posts(school: Any, staff: dict[str, Any]) -> None:
+    """An abandoned publishing draft goes with its photos; an agreed post keeps them (it may
+    be scheduled, or out on another channel)."""
+    from gatehouse.consent.models import PhotoDraft
+    from gatehouse.publishing.models import Post as PublishingPost
+
+    for body, state in (("Abandoned", PublishingPost.State.DRAFT),
+                        ("Agreed", PublishingPost.State.AGREED)):
+        draft = PhotoDraft.objects.create(school=school, author=staff["admin"], body=body)
+        PublishingPost.objects.create(school=school, author=staff["admin"], body=body,
+                                      photos=draft, state=state)
+    PhotoDraft.objects.update(created_at=OLD)
+    assert run_retention(school).counts == {"photos": 1}
+    assert list(PhotoDraft.objects.values_list("body", flat=True)) == ["Agreed"]
+    assert list(PublishingPost.objects.values_list("body", flat=True)) == ["Agreed"]
