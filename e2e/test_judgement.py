@@ -30,7 +30,9 @@ def test_identity_published_concern_to_dsl_veiled_threat_explained(
     _comment(page, EID)
     _comment(page, CONCERN)
     comments = page.locator("article").first.locator(".comment")
-    expect(comments.filter(has_text=CONCERN)).to_contain_text("Awaiting review")
+    expect(comments.filter(has_text=CONCERN)).to_contain_text(
+        "Passed privately to the safeguarding lead")
+    expect(page.get_by_role("status")).to_contain_text("designated safeguarding lead")
     expect(comments.filter(has_text=EID)).not_to_contain_text("Awaiting review")
 
     other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

@@ -9,7 +9,7 @@ and, for identity_attack only, HateXplain and ETHOS rows that name a group (thei
 buckets only, sha1 % 100 >= 30). Thresholds: picked on the functional `dev` half. The `test`
 half is never read here.
 
-Features: the engine's own sentence embeddings (both MiniLM encoders, one text per call as
+Features: the engine's own sentence embeddings (its MiniLM encoders, one text per call as
 at run time) beside the cue features from engine/cues.py. Heads: logistic regression.
 Writes engine/weights/judgement.npz, adds it to manifest.json and rewrites
 engine/judgement_thresholds.py. Takes about two minutes on one core.
@@ -166,7 +166,7 @@ def main() -> None:
     manifest = json.loads(manifest_path.read_text())
     manifest["files"][JUDGEMENT_FILE] = {
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size,
-        "kind": "judgement stage: logistic regression per head on [both MiniLM embeddings, "
+        "kind": "judgement stage: logistic regression per head on [the MiniLM embedding, "
                 "cue features]; see scripts/train_judgement.py"}
     manifest["judgement"] = {
         "heads": list(JUDGEMENT_HEADS), "thresholds": thresholds, "seed": SEED,

@@ -1,8 +1,10 @@
 """Sentence embeddings from all-MiniLM-L6-v2, exported to ONNX and quantised to int8.
 
-The ONNX graph (weights/minilm-int8.onnx, made by `train_moderation.py --export-encoder`)
-already mean-pools and L2-normalises, so this module only tokenises and runs it. It needs
-onnxruntime and tokenizers, never torch, and reads nothing but the files in weights/.
+The engine runs the encoder(s) listed in weights/manifest.json: since issue 7's second round
+only weights/minilm-ft-int8.onnx (all-MiniLM-L6-v2 fine-tuned by scripts/finetune_encoder.py).
+`train_moderation.py --export-encoder` writes the frozen model as minilm-int8.onnx (not shipped).
+Each ONNX graph already mean-pools and L2-normalises, so this module only tokenises and runs
+it. It needs onnxruntime and tokenizers, never torch, and reads nothing but weights/.
 """
 
 from __future__ import annotations

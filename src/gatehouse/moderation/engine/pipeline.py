@@ -51,6 +51,9 @@ class ScoreResult:
     concern: float = 0.0
     # Plain-words reasons a moderator can act on, per category (and "concern").
     reasons: dict[str, str] = field(default_factory=dict)
+    # The heads trained on Jigsaw's own six labels (toxic, severe_toxic, obscene, threat,
+    # insult, identity_hate), for comparing with other moderation tools; no rule acts on them.
+    jigsaw: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -61,6 +64,7 @@ class ScoreResult:
             "watched_hits": [[phrase, action] for phrase, action in self.watched_hits],
             "concern": round(float(self.concern), 4),
             "reasons": dict(self.reasons),
+            "jigsaw": {label: round(float(p), 4) for label, p in self.jigsaw.items()},
         }
 
 
@@ -120,8 +124,10 @@ class Engine:
         verdict = judge(text, clean, anchored, heads.embedding, self.judgement, bool(matches))
         scores = verdict.scores
         triggers = _triggers(heads, matches)
+        jigsaw = {head.removeprefix("jigsaw_"): p for head, p in heads.scores.items()
+                  if head.startswith("jigsaw_")}
         return ScoreResult(clean, scores, triggers, matches, _watched_hits(text, clean, watched),
-                           verdict.concern, verdict.reasons)
+                           verdict.concern, verdict.reasons, jigsaw)
 
 
 def score_many(texts: Iterable[str], roster: Roster | None = None,

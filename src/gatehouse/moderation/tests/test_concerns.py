@@ -138,7 +138,21 @@ def test_score_comments_reports_a_concern(school: Any, monkeypatch: Any) -> None
     row = json.loads(out.getvalue())
     assert row["decision"] == "concern"
     assert set(row) == {"text", "scores", "roster_matches", "watched_hits", "flagged",
-                        "decision"}
+                        "decision", "jigsaw"}
+    assert set(row["jigsaw"]) == {"toxic", "severe_toxic", "obscene", "threat", "insult",
+                                  "identity_hate"}
+
+
+def test_score_comments_gives_the_jigsaw_heads_for_comparison(school: Any,
+                                                               monkeypatch: Any) -> None:
+    lines = [json.dumps({"text": t}) for t in ("Thank you for a lovely sports day",
+                                               "you stupid fucking idiot, I will kill you")]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    out = io.StringIO()
+    call_command("score_comments", "--school", school.slug, stdout=out)
+    kind, nasty = (json.loads(line)["jigsaw"] for line in out.getvalue().splitlines())
+    for label in ("toxic", "obscene", "threat", "insult"):
+        assert nasty[label] > kind[label] + 0.3, label
 
 
 def test_without_a_dsl_the_head_teacher_is_told_of_a_concern(

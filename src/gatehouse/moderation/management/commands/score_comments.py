@@ -3,7 +3,8 @@
     echo '{"text": "thank you Mrs Patel!"}' | python manage.py score_comments --school oakfield
 
 Writes one JSON line per comment: the score per category (0..1), the roster matches, the
-watched phrases found, the categories over the school's thresholds and the decision.
+watched phrases found, the categories over the school's thresholds, the decision, and the
+scores of the heads trained on Jigsaw's six labels (for comparing with other tools).
 """
 
 from __future__ import annotations
@@ -50,4 +51,5 @@ class Command(BaseCommand):
             "watched_hits": explained["watched_hits"],
             "flagged": decision.flagged,
             "decision": decision.action,
+            "jigsaw": explained["jigsaw"],
         }
