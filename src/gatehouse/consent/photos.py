@@ -185,7 +185,7 @@ def tag_choices(draft: PhotoDraft) -> tuple[list[Pupil], list[User]]:
     """For the tagging form: the suggested year group's pupils (the search finds the rest)
     and the school's staff."""
     school = draft.school
-    year = suggested_year(draft)
+    year = suggested_group(draft).year
     pupils = list(Pupil.objects.filter(school=school, year_group=year).on_roll()) if year else []
     staff_ids = StaffRole.objects.filter(school=school).values("user_id")
     staff = list(User.objects.filter(pk__in=staff_ids).order_by("full_name"))
@@ -494,30 +494,55 @@ _YEAR_IN_TEXT = re.compile(r"\b(year\s*\d{1,2}|reception|nursery)\b", re.IGNOREC
 MAX_SEARCH_RESULTS = 20
 
 
-def suggested_year(draft: PhotoDraft) -> str:
-    """The year group this post is most likely about: the commonest among pupils already
-    tagged in it, else a year group named in the post's text."""
-    years = Counter(Pupil.objects.filter(faces__photo__draft=draft).values_list(
-        "year_group", flat=True))
-    if years:
-        return years.most_common(1)[0][0]
+@dataclass(frozen=True)
+class Suggestion:
+    """The year group (and class, when known) a photo is most likely of."""
+
+    year: str = ""
+    class_name: str = ""
+
+
+def suggested_group(draft: PhotoDraft, photo: Photo | None = None) -> Suggestion:
+    """What the photo is most likely of: the commonest year group and class among pupils
+    already tagged in this photo, else in the whole post, else a year group or class the
+    post's text names ("Year 4's trip", "Class 4B")."""
+    for tagged in ([Pupil.objects.filter(faces__photo=photo)] if photo else []) + [
+            Pupil.objects.filter(faces__photo__draft=draft)]:
+        groups = Counter(tagged.values_list("year_group", "class_name"))
+        if groups:
+            year = Counter(y for y, _ in groups.elements()).most_common(1)[0][0]
+            classes = Counter(c for y, c in groups.elements() if y == year and c)
+            return Suggestion(year, classes.most_common(1)[0][0] if classes else "")
+    return _group_named_in(draft)
+
+
+def _group_named_in(draft: PhotoDraft) -> Suggestion:
+    on_roll = Pupil.objects.filter(school=draft.school).on_roll()
+    words = {w.lower() for w in re.findall(r"\w+", draft.body)}
+    for year, class_name in on_roll.exclude(class_name="").values_list(
+            "year_group", "class_name").distinct():
+        if class_name.lower() in words:  # whole words only: class "Oak" not in "Oakley"
+            return Suggestion(year, class_name)
     named = _YEAR_IN_TEXT.search(draft.body)
     if not named:
-        return ""
+        return Suggestion()
     wanted = re.sub(r"\s+", "", named.group(1)).lower()
-    known = Pupil.objects.filter(school=draft.school).values_list("year_group", flat=True)
-    return next((y for y in known.distinct() if re.sub(r"\s+", "", y).lower() == wanted), "")
+    known = on_roll.values_list("year_group", flat=True).distinct()
+    return Suggestion(next((y for y in known if re.sub(r"\s+", "", y).lower() == wanted), ""))
 
 
-def search_pupils(school: School, query: str, *, prefer_year: str = "") -> list[Pupil]:
-    """Pupils on roll whose name or year group holds every word typed, the preferred year
-    group first."""
+def search_pupils(school: School, query: str, *,
+                  prefer: Suggestion = Suggestion()) -> list[Pupil]:  # noqa: B008 (frozen)
+    """Pupils on roll whose name, year group or class holds every word typed: the suggested
+    class first, then the rest of the suggested year group, then everyone else."""
     found = Pupil.objects.filter(school=school).on_roll()
     for word in query.split()[:5]:
         found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
                              | Q(preferred_name__icontains=word)
-                             | Q(year_group__icontains=word))
-    found = found.annotate(preferred=Case(When(year_group=prefer_year, then=Value(0)),
-                                          default=Value(1), output_field=IntegerField()))
-    return list(found.order_by("preferred", "year_group", "last_name", "first_name")
-                [:MAX_SEARCH_RESULTS])
+                             | Q(year_group__icontains=word) | Q(class_name__icontains=word))
+    rank = Case(When(year_group=prefer.year, class_name=prefer.class_name, then=Value(0)),
+                When(year_group=prefer.year, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+    found = found.annotate(preferred=rank if prefer.year else Value(2))
+    return list(found.order_by("preferred", "year_group", "class_name", "last_name",
+                               "first_name")[:MAX_SEARCH_RESULTS])
