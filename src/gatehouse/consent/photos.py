@@ -29,12 +29,12 @@ from gatehouse.consent.imaging.blur import blur_regions
 from gatehouse.consent.imaging.faces import (
     DETECTOR_VERSION,
     MAX_FACES,
+    POSSIBLE_MAX_PIXELS,
     DetectorUnavailable,
     FaceBox,
-    detect_faces_capped,
-    detect_possible_faces,
+    check_faces,
 )
-from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_upload
+from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_reduced, load_upload
 from gatehouse.consent.imaging.strip import publishable_bytes
 from gatehouse.consent.models import (
     Channel,
@@ -54,7 +54,8 @@ from gatehouse.schools.models import School
 @dataclass
 class PreparedPhoto:
     data: bytes
-    image: Image.Image
+    image: Image.Image  # possibly a reduced decode (for the preview); boxes are in `size`
+    size: tuple[int, int]
     faces: list[FaceBox]
     possible: list[FaceBox] = field(default_factory=list)
 
@@ -76,9 +77,10 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
                               f"{MAX_BYTES / 1_048_576:.0f} MB. Please upload a smaller copy.")
     data = upload.read(MAX_BYTES + 1)
     try:
-        image = load_upload(data)
-        faces, too_many = detect_faces_capped(image)
-        possible = [] if too_many else detect_possible_faces(image, faces)
+        # A big JPEG is decoded at 1/2 or 1/4 size: the detectors and the preview need no more.
+        image, size = load_reduced(data, keep_pixels=POSSIBLE_MAX_PIXELS)
+        found = check_faces(image, size=size)
+        faces, possible, too_many = found.faces, found.possible, found.capped
     except ImageRejected as exc:
         raise ValidationError(exc.message) from exc
     except DetectorUnavailable as exc:
@@ -91,7 +93,7 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
         raise ValidationError(f"This photo has more than {MAX_FACES} faces or possible faces, "
                               "too many to check one by one. Please choose a photo of a "
                               "smaller group.")
-    return PreparedPhoto(data=data, image=image, faces=faces, possible=possible)
+    return PreparedPhoto(data=data, image=image, size=size, faces=faces, possible=possible)
 
 
 def do_create_draft(school: School, *, actor: User, body: str, channels: list[str],
@@ -112,7 +114,7 @@ def do_add_photo(draft: PhotoDraft, *, actor: User, prepared: PreparedPhoto,
     check_draft_open(draft)
     name = uuid.uuid4().hex  # never the uploaded name: it may contain a child's name
     with transaction.atomic():
-        photo = Photo(draft=draft, width=prepared.image.width, height=prepared.image.height,
+        photo = Photo(draft=draft, width=prepared.size[0], height=prepared.size[1],
                       sha256=hashlib.sha256(prepared.data).hexdigest(), uploaded_by=actor,
                       detector_version=DETECTOR_VERSION, alt_text=alt_text.strip())
         photo.original.save(name, ContentFile(prepared.data), save=False)
@@ -150,7 +152,7 @@ def do_replace_photo(photo: Photo, *, actor: User, prepared: PreparedPhoto) -> P
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
         before = current_confirmation(photo, list(photo.faces.all()))
         photo.faces.all().delete()
-        photo.width, photo.height = prepared.image.width, prepared.image.height
+        photo.width, photo.height = prepared.size
         photo.sha256 = hashlib.sha256(prepared.data).hexdigest()
         photo.detector_version = DETECTOR_VERSION
         photo.original.save(name, ContentFile(prepared.data), save=False)

@@ -25,6 +25,7 @@ from gatehouse.consent.photos import (
     do_publish_draft,
     do_tag_faces,
     photo_version,
+    prepare_upload,
     search_pupils,
     suggested_group,
 )
@@ -320,20 +321,23 @@ def test_a_class_named_in_the_post_is_suggested(
 
 
 @pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
-def test_the_possible_face_look_finds_small_faces_the_regular_pass_misses() -> None:
-    """Faces of 10-28 px in a 5000 x 3750 photo, which the regular pass sees at half size."""
-    from gatehouse.consent.imaging.faces import detect_faces, detect_possible_faces
-
+def test_small_faces_in_a_12_megapixel_photo_get_a_box_in_the_photos_own_pixels() -> None:
+    """A 4000 x 3000 JPEG (decoded at half size for speed) with faces of 24-64 px: each gets
+    a regular or possible box, placed in the full photo's pixels; the smallest only from the
+    second look, which sees the photo at about 1.6 x the regular pass's scale."""
     face = Image.open(GROUP_PHOTO).convert("RGB").crop((225, 190, 306, 290))
-    scene = Image.new("RGB", (5000, 3750), (120, 130, 120))
-    lefts = {size: 100 + i * 150 for i, size in enumerate((10, 12, 14, 16, 18, 20, 22, 24, 28))}
+    scene = Image.new("RGB", (4000, 3000), (120, 130, 120))
+    lefts = {size: 300 + i * 400 for i, size in enumerate((24, 32, 48, 64))}
     for size, left in lefts.items():
-        scene.paste(face.resize((size, round(size * 1.23))), (left, 600))
+        scene.paste(face.resize((size, round(size * 1.23))), (left, 1500))
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=92)
+    prepared = prepare_upload(SimpleUploadedFile("big.jpg", out.getvalue()))
+    assert prepared.size == (4000, 3000) and prepared.image.size == (2000, 1500)
 
     def found(boxes: list[Any], size: int) -> bool:
-        return any(abs(b.x + b.w / 2 - lefts[size] - size / 2) < size for b in boxes)
+        return any(abs(b.x + b.w / 2 - lefts[size] - size / 2) < size / 2
+                   and abs(b.y + b.h / 2 - 1500 - size * 0.6) < size / 2 for b in boxes)
 
-    regular = detect_faces(scene)
-    extra = detect_possible_faces(scene, regular)
-    assert not any(found(regular, size) for size in (14, 16, 18, 20))
-    assert all(found(extra, size) for size in (14, 16, 18, 20))
+    assert all(found(prepared.faces + prepared.possible, size) for size in lefts)
+    assert not found(prepared.faces, 24) and found(prepared.possible, 24)
