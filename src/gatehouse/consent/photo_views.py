@@ -208,7 +208,8 @@ def pupil_search(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     photo (`?photo=`, one of this post's) is most likely of comes first."""
     draft = _draft(school, pk)
     raw_photo = request.GET.get("photo", "")
-    photo = draft.photos.filter(pk=int(raw_photo)).first() if raw_photo.isdigit() else None
+    photo = (draft.photos.filter(pk=int(raw_photo)).first()
+             if raw_photo.isdigit() and len(raw_photo) < 10 else None)
     found = photos.search_pupils(school, request.GET.get("q", "")[:100],
                                  prefer=photos.suggested_group(draft, photo))
     return JsonResponse({"results": [
