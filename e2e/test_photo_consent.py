@@ -67,10 +67,11 @@ def test_a_class_photo_is_checked_blurred_published_and_withdrawn(
     page.locator(".face-row").nth(2).get_by_role("button", name="Not a face").click()
     expect(page.get_by_label("Face 3 possible", exact=True)).to_have_value("not_face")
 
-    # Oliver (Year 2) isn't among the suggested Year 4 pupils: the search finds him.
+    # Oliver (Year 2) isn't among the suggested Year 4 pupils: the search finds him, by
+    # surname and class.
     search = page.get_by_role("combobox", name="Find a pupil for face 1")
-    search.fill("grant")
-    found = page.get_by_role("option", name="Oliver Grant (Year 2) (restricted list)")
+    search.fill("grant 2A")
+    found = page.get_by_role("option", name="Oliver Grant (Year 2, class 2A) (restricted list)")
     expect(found).to_be_visible()
     search.press("ArrowDown")
     search.press("Enter")

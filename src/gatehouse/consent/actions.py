@@ -82,7 +82,7 @@ def _save_pupil(school: School, row: PupilRow) -> Pupil:
         school=school, mis_id=row.mis_id,
         defaults={"first_name": row.first_name, "last_name": row.last_name,
                   "preferred_name": row.preferred_name, "year_group": row.year_group,
-                  "left_at": None},
+                  "class_name": row.class_name, "left_at": None},
     )
     for contact in row.contacts:
         user = User.objects.filter(email__iexact=contact.email).first() if contact.email else None

@@ -32,6 +32,7 @@ def add_demo_consent(school: School) -> list[Pupil]:
     for mis_id, first, last, year, parent, email, status in PUPILS:
         pupil = Pupil.objects.create(school=school, mis_id=mis_id, first_name=first,
                                      last_name=last, year_group=year,
+                                     class_name=year[-1] + ("B" if mis_id < "A1004" else "A"),
                                      restricted=mis_id == RESTRICTED)
         ParentalResponsibility.objects.create(pupil=pupil, name=parent, email=email,
                                               user=User.objects.filter(email=email).first())

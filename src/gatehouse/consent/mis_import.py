@@ -28,8 +28,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
                        "known as"),
     "year_group": ("year group", "year", "nc year", "ncyear", "national curriculum year",
                    "year taught in"),
+    "class_name": ("class", "class name", "form", "form group", "reg group", "registration group",
+                   "registration form", "reg form", "tutor group", "form class"),
 }
 REQUIRED = ("mis_id", "first_name", "last_name", "year_group")
+# The register's column widths (consent.models.Pupil): a longer value is reported, not cut.
+MAX_LENGTHS = {"mis_id": 50, "year_group": 30, "class_name": 30}
 # "Contact 1 Name", "Primary Contact Email", "Parent Email", "Guardian 2 Email Address"...
 _CONTACT = re.compile(
     r"^(?P<who>contact|parent|guardian|carer|primary contact|priority \d+ contact)\s*"
@@ -51,6 +55,7 @@ class PupilRow:
     last_name: str
     preferred_name: str
     year_group: str
+    class_name: str = ""
     contacts: list[ContactRow] = field(default_factory=list)
 
 
@@ -134,11 +139,12 @@ def _row(line: int, cells: list[str], columns: dict[str, int],
     errors = [f"{key.replace('_', ' ').capitalize()} is empty."
               for key in REQUIRED if not values.get(key)]
     errors += [f"{key.replace('_', ' ').capitalize()} is too long."
-               for key, value in values.items() if len(value) > 100]
+               for key, value in values.items() if len(value) > MAX_LENGTHS.get(key, 100)]
     row = PupilRow(line=line, mis_id=values.get("mis_id", ""),
                    first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
                    preferred_name=values.get("preferred_name", ""),
-                   year_group=_year(values.get("year_group", "")))
+                   year_group=_year(values.get("year_group", "")),
+                   class_name=values.get("class_name", ""))
     for slot in contacts.values():
         name, email = _cell(cells, slot.get("name")), _cell(cells, slot.get("email")).lower()
         if not name and not email:

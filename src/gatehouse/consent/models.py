@@ -46,6 +46,9 @@ class Pupil(models.Model):
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     year_group = models.CharField(max_length=30)
+    # The class (form, registration group) as the MIS names it, e.g. "4B" or "Oak"; optional
+    # because not every export has it.
+    class_name = models.CharField("class", max_length=30, blank=True)
     # The restricted list: never shown on any channel, whatever consent says. Set only by the
     # DSL or head teacher (see actions.check_can_restrict).
     restricted = models.BooleanField(default=False)

@@ -88,7 +88,7 @@ def _render_draft(request: HttpRequest, school: School, draft: PhotoDraft, *,
         "school": school, "draft": draft, "photos": shown, "verdicts": verdicts,
         "all_clear": bool(shown) and all(v.ok for v in verdicts),
         "pupils": pupils, "suggested_ids": {p.pk for p in pupils},
-        "suggested_year": photos.suggested_year(draft),
+        "suggested_year": photos.suggested_group(draft).year,
         "staff": staff, "permitted": permitted,
         "photo_form": photo_form or PhotoForm(),
         "channels_form": ChannelsForm(initial={"channels": draft.channels}),
@@ -204,13 +204,17 @@ def replace_photo(request: HttpRequest, school: School, pk: int) -> HttpResponse
 
 @staff_view(*POSTING)
 def pupil_search(request: HttpRequest, school: School, pk: int) -> HttpResponse:
-    """Pupils matching what the poster typed, for the tagging combobox (JSON)."""
+    """Pupils matching what the poster typed, for the tagging combobox (JSON); the group the
+    photo (`?photo=`, one of this post's) is most likely of comes first."""
     draft = _draft(school, pk)
+    raw_photo = request.GET.get("photo", "")
+    photo = (draft.photos.filter(pk=int(raw_photo)).first()
+             if raw_photo.isdigit() and len(raw_photo) < 10 else None)
     found = photos.search_pupils(school, request.GET.get("q", "")[:100],
-                                 prefer_year=photos.suggested_year(draft))
+                                 prefer=photos.suggested_group(draft, photo))
     return JsonResponse({"results": [
         {"value": f"pupil:{p.pk}", "name": p.name, "year": p.year_group,
-         "restricted": p.restricted} for p in found]})
+         "class": p.class_name, "restricted": p.restricted} for p in found]})
 
 
 @staff_view(*POSTING)

@@ -30,12 +30,12 @@ from gatehouse.consent.imaging.blur import blur_regions
 from gatehouse.consent.imaging.faces import (
     DETECTOR_VERSION,
     MAX_FACES,
+    POSSIBLE_MAX_PIXELS,
     DetectorUnavailable,
     FaceBox,
-    detect_faces_capped,
-    detect_possible_faces,
+    check_faces,
 )
-from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_upload
+from gatehouse.consent.imaging.safety import MAX_BYTES, ImageRejected, load_reduced, load_upload
 from gatehouse.consent.imaging.strip import publishable_bytes
 from gatehouse.consent.models import (
     Channel,
@@ -55,7 +55,8 @@ from gatehouse.schools.models import School
 @dataclass
 class PreparedPhoto:
     data: bytes
-    image: Image.Image
+    image: Image.Image  # possibly a reduced decode (for the preview); boxes are in `size`
+    size: tuple[int, int]
     faces: list[FaceBox]
     possible: list[FaceBox] = field(default_factory=list)
 
@@ -77,9 +78,10 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
                               f"{MAX_BYTES / 1_048_576:.0f} MB. Please upload a smaller copy.")
     data = upload.read(MAX_BYTES + 1)
     try:
-        image = load_upload(data)
-        faces, too_many = detect_faces_capped(image)
-        possible = [] if too_many else detect_possible_faces(image, faces)
+        # A big JPEG is decoded at 1/2 or 1/4 size: the detectors and the preview need no more.
+        image, size = load_reduced(data, keep_pixels=POSSIBLE_MAX_PIXELS)
+        found = check_faces(image, size=size)
+        faces, possible, too_many = found.faces, found.possible, found.capped
     except ImageRejected as exc:
         raise ValidationError(exc.message) from exc
     except DetectorUnavailable as exc:
@@ -92,7 +94,7 @@ def prepare_upload(upload: UploadedFile) -> PreparedPhoto:
         raise ValidationError(f"This photo has more than {MAX_FACES} faces or possible faces, "
                               "too many to check one by one. Please choose a photo of a "
                               "smaller group.")
-    return PreparedPhoto(data=data, image=image, faces=faces, possible=possible)
+    return PreparedPhoto(data=data, image=image, size=size, faces=faces, possible=possible)
 
 
 def do_create_draft(school: School, *, actor: User, body: str, channels: list[str],
@@ -113,7 +115,7 @@ def do_add_photo(draft: PhotoDraft, *, actor: User, prepared: PreparedPhoto,
     check_draft_open(draft)
     name = uuid.uuid4().hex  # never the uploaded name: it may contain a child's name
     with transaction.atomic():
-        photo = Photo(draft=draft, width=prepared.image.width, height=prepared.image.height,
+        photo = Photo(draft=draft, width=prepared.size[0], height=prepared.size[1],
                       sha256=hashlib.sha256(prepared.data).hexdigest(), uploaded_by=actor,
                       detector_version=DETECTOR_VERSION, alt_text=alt_text.strip())
         photo.original.save(name, ContentFile(prepared.data), save=False)
@@ -151,7 +153,7 @@ def do_replace_photo(photo: Photo, *, actor: User, prepared: PreparedPhoto) -> P
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
         before = current_confirmation(photo, list(photo.faces.all()))
         photo.faces.all().delete()
-        photo.width, photo.height = prepared.image.width, prepared.image.height
+        photo.width, photo.height = prepared.size
         photo.sha256 = hashlib.sha256(prepared.data).hexdigest()
         photo.detector_version = DETECTOR_VERSION
         photo.original.save(name, ContentFile(prepared.data), save=False)
@@ -186,7 +188,7 @@ def tag_choices(draft: PhotoDraft) -> tuple[list[Pupil], list[User]]:
     """For the tagging form: the suggested year group's pupils (the search finds the rest)
     and the school's staff."""
     school = draft.school
-    year = suggested_year(draft)
+    year = suggested_group(draft).year
     pupils = list(Pupil.objects.filter(school=school, year_group=year).on_roll()) if year else []
     staff_ids = StaffRole.objects.filter(school=school).values("user_id")
     staff = list(User.objects.filter(pk__in=staff_ids).order_by("full_name"))
@@ -529,30 +531,55 @@ _YEAR_IN_TEXT = re.compile(r"\b(year\s*\d{1,2}|reception|nursery)\b", re.IGNOREC
 MAX_SEARCH_RESULTS = 20
 
 
-def suggested_year(draft: PhotoDraft) -> str:
-    """The year group this post is most likely about: the commonest among pupils already
-    tagged in it, else a year group named in the post's text."""
-    years = Counter(Pupil.objects.filter(faces__photo__draft=draft).values_list(
-        "year_group", flat=True))
-    if years:
-        return years.most_common(1)[0][0]
+@dataclass(frozen=True)
+class Suggestion:
+    """The year group (and class, when known) a photo is most likely of."""
+
+    year: str = ""
+    class_name: str = ""
+
+
+def suggested_group(draft: PhotoDraft, photo: Photo | None = None) -> Suggestion:
+    """What the photo is most likely of: the commonest year group and class among pupils
+    already tagged in this photo, else in the whole post, else a year group or class the
+    post's text names ("Year 4's trip", "Class 4B")."""
+    for tagged in ([Pupil.objects.filter(faces__photo=photo)] if photo else []) + [
+            Pupil.objects.filter(faces__photo__draft=draft)]:
+        groups = Counter(tagged.values_list("year_group", "class_name"))
+        if groups:
+            year = Counter(y for y, _ in groups.elements()).most_common(1)[0][0]
+            classes = Counter(c for y, c in groups.elements() if y == year and c)
+            return Suggestion(year, classes.most_common(1)[0][0] if classes else "")
+    return _group_named_in(draft)
+
+
+def _group_named_in(draft: PhotoDraft) -> Suggestion:
+    on_roll = Pupil.objects.filter(school=draft.school).on_roll()
+    words = {w.lower() for w in re.findall(r"\w+", draft.body)}
+    for year, class_name in on_roll.exclude(class_name="").values_list(
+            "year_group", "class_name").distinct():
+        if class_name.lower() in words:  # whole words only: class "Oak" not in "Oakley"
+            return Suggestion(year, class_name)
     named = _YEAR_IN_TEXT.search(draft.body)
     if not named:
-        return ""
+        return Suggestion()
     wanted = re.sub(r"\s+", "", named.group(1)).lower()
-    known = Pupil.objects.filter(school=draft.school).values_list("year_group", flat=True)
-    return next((y for y in known.distinct() if re.sub(r"\s+", "", y).lower() == wanted), "")
+    known = on_roll.values_list("year_group", flat=True).distinct()
+    return Suggestion(next((y for y in known if re.sub(r"\s+", "", y).lower() == wanted), ""))
 
 
-def search_pupils(school: School, query: str, *, prefer_year: str = "") -> list[Pupil]:
-    """Pupils on roll whose name or year group holds every word typed, the preferred year
-    group first."""
+def search_pupils(school: School, query: str, *,
+                  prefer: Suggestion = Suggestion()) -> list[Pupil]:  # noqa: B008 (frozen)
+    """Pupils on roll whose name, year group or class holds every word typed: the suggested
+    class first, then the rest of the suggested year group, then everyone else."""
     found = Pupil.objects.filter(school=school).on_roll()
     for word in query.split()[:5]:
         found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
                              | Q(preferred_name__icontains=word)
-                             | Q(year_group__icontains=word))
-    found = found.annotate(preferred=Case(When(year_group=prefer_year, then=Value(0)),
-                                          default=Value(1), output_field=IntegerField()))
-    return list(found.order_by("preferred", "year_group", "last_name", "first_name")
-                [:MAX_SEARCH_RESULTS])
+                             | Q(year_group__icontains=word) | Q(class_name__icontains=word))
+    rank = Case(When(year_group=prefer.year, class_name=prefer.class_name, then=Value(0)),
+                When(year_group=prefer.year, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+    found = found.annotate(preferred=rank if prefer.year else Value(2))
+    return list(found.order_by("preferred", "year_group", "class_name", "last_name",
+                               "first_name")[:MAX_SEARCH_RESULTS])

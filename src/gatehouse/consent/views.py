@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -65,8 +65,9 @@ def pupils(request: HttpRequest, school: School) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     found = Pupil.objects.filter(school=school).on_roll().prefetch_related("photo_consents")
     if query:
-        found = found.filter(last_name__icontains=query) | found.filter(
-            first_name__icontains=query) | found.filter(preferred_name__icontains=query)
+        found = found.filter(Q(last_name__icontains=query) | Q(first_name__icontains=query)
+                             | Q(preferred_name__icontains=query) | Q(year_group__iexact=query)
+                             | Q(class_name__iexact=query))
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(request, "consent/pupils.html", {
         "school": school, "page": page, "query": query, "channels": Channel.choices,

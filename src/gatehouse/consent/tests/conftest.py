@@ -46,11 +46,13 @@ def admin(school: School, make_user: Callable[..., User]) -> User:
 def make_pupil(db: None) -> Callable[..., Pupil]:
     def build(school: School, *, first: str = "", last: str = "Lee", year: str = "Year 4",
               consent: str | dict[str, str] = "given", restricted: bool = False,
-              parent_email: str = "", parent: User | None = None) -> Pupil:
+              parent_email: str = "", parent: User | None = None,
+              class_name: str = "") -> Pupil:
         n = next(_seq)
         pupil = Pupil.objects.create(school=school, mis_id=f"M{n:05d}",
                                      first_name=first or f"Child{n}", last_name=last,
-                                     year_group=year, restricted=restricted)
+                                     year_group=year, class_name=class_name,
+                                     restricted=restricted)
         statuses = consent if isinstance(consent, dict) else dict.fromkeys(Channel.values,
                                                                             consent)
         for channel, status in statuses.items():

@@ -17,6 +17,7 @@ from PIL import Image
 from gatehouse.audit.models import AuditEntry
 from gatehouse.consent.models import Face, Photo, PhotoConfirmation
 from gatehouse.consent.photos import (
+    Suggestion,
     check_photos,
     current_confirmation,
     do_blur_untagged,
@@ -24,7 +25,9 @@ from gatehouse.consent.photos import (
     do_publish_draft,
     do_tag_faces,
     photo_version,
+    prepare_upload,
     search_pupils,
+    suggested_group,
 )
 from gatehouse.consent.tests.conftest import GROUP_PHOTO
 
@@ -206,6 +209,40 @@ def test_replacing_a_photo_voids_its_confirmation_and_checks_again(
         "reason"] == "photo replaced"
 
 
+@pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
+def test_a_replacement_is_checked_again_and_blocks_publishing_until_confirmed(
+    admin: Any, photo: Photo, school: Any, login_client: Any
+) -> None:
+    """Confirmed and ready, then swapped for a photo of three children: the detector runs on
+    the new file, its faces need tags, and the old confirmation no longer counts."""
+    _tag_all(photo, admin)
+    do_confirm_photo(photo, actor=admin, version=_version(photo), no_people=False)
+    assert _problems(photo) == []
+    url = reverse("staff:replace_photo", kwargs={"slug": school.slug, "pk": photo.pk})
+    login_client(admin).post(url, {"photo": SimpleUploadedFile(
+        "class.jpg", GROUP_PHOTO.read_bytes())})
+    photo.refresh_from_db()
+    assert photo.faces.filter(source=Face.Source.DETECTED).count() >= 3
+    assert not photo.faces.exclude(kind=Face.Kind.UNTAGGED).exists()
+    problems = _problems(photo)
+    assert any("Nobody has confirmed" in p for p in problems)
+    assert any("not tagged yet" in p for p in problems)
+    with pytest.raises(ValidationError):
+        do_publish_draft(photo.draft, actor=admin)
+
+
+def test_a_stale_confirmation_posted_from_an_old_page_is_refused_with_a_reason(
+    admin: Any, photo: Photo, school: Any, login_client: Any
+) -> None:
+    _tag_all(photo, admin)
+    stale = _version(photo)  # the page the poster opened
+    do_tag_faces(photo, actor=admin, tags={photo.faces.first().pk: "blur"})  # another tab
+    url = reverse("staff:confirm_photo", kwargs={"slug": school.slug, "pk": photo.pk})
+    response = login_client(admin).post(url, {"version": stale, "looked": "on"}, follow=True)
+    assert "changed after you opened this page" in response.content.decode()
+    assert not PhotoConfirmation.objects.exists()
+
+
 def test_a_huge_panorama_as_a_replacement_is_refused_and_nothing_changes(
     admin: Any, photo: Photo, school: Any, login_client: Any
 ) -> None:
@@ -221,42 +258,88 @@ def test_a_huge_panorama_as_a_replacement_is_refused_and_nothing_changes(
     assert current_confirmation(photo, list(photo.faces.all())) is not None
 
 
-def test_the_pupil_search_finds_by_name_and_year_and_suggests_the_posts_year_first(
+def test_the_pupil_search_finds_by_name_year_and_class_and_suggests_the_posts_year_first(
     school: Any, admin: Any, make_pupil: Any, make_school: Any, make_draft: Any,
     make_photo: Any, login_client: Any, make_parent: Any
 ) -> None:
-    six = make_pupil(school, first="Amira", last="Khan", year="Year 6")
-    four = make_pupil(school, first="Amir", last="Shah", year="Year 4")
-    make_pupil(school, first="Zoe", last="Brown", year="Year 4")
+    six = make_pupil(school, first="Amira", last="Khan", year="Year 6", class_name="6K")
+    four = make_pupil(school, first="Amir", last="Shah", year="Year 4", class_name="4B")
+    make_pupil(school, first="Zoe", last="Brown", year="Year 4", class_name="4A")
     make_pupil(make_school(), first="Amira", last="Khan", year="Year 4")  # another school
-    assert search_pupils(school, "amir", prefer_year="Year 4") == [four, six]
-    assert search_pupils(school, "amir", prefer_year="Year 6") == [six, four]
+    assert search_pupils(school, "amir", prefer=Suggestion("Year 4")) == [four, six]
+    assert search_pupils(school, "amir", prefer=Suggestion("Year 6")) == [six, four]
     assert search_pupils(school, "year 6 khan") == [six]
+    assert search_pupils(school, "4b") == [four]
     draft = make_draft(school, admin, body="Year 4 at the Roman museum")
     make_photo(draft, boxes=[])
     url = reverse("staff:pupil_search", kwargs={"slug": school.slug, "pk": draft.pk})
     data = login_client(admin).get(url, {"q": "amir"}).json()["results"]
     assert [r["name"] for r in data] == ["Amir Shah", "Amira Khan"]
     assert data[0] == {"value": f"pupil:{four.pk}", "name": "Amir Shah", "year": "Year 4",
-                       "restricted": False}
+                       "class": "4B", "restricted": False}
     assert login_client(make_parent(school).user).get(url, {"q": "amir"}).status_code == 403
 
 
-@pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
-def test_the_possible_face_look_finds_small_faces_the_regular_pass_misses() -> None:
-    """Faces of 10-28 px in a 5000 x 3750 photo, which the regular pass sees at half size."""
-    from gatehouse.consent.imaging.faces import detect_faces, detect_possible_faces
+def test_a_photo_of_year_4_suggests_year_4_and_its_class_first(
+    school: Any, admin: Any, make_pupil: Any, make_draft: Any, make_photo: Any,
+    login_client: Any
+) -> None:
+    """One post, two photos: a Year 2 child is tagged in the first, a Year 4 child in the
+    second. Searching from each photo lists that photo's year group (its class first)."""
+    in_two = make_pupil(school, first="Ben", last="Ash", year="Year 2", class_name="2C")
+    in_four = make_pupil(school, first="Ava", last="Cole", year="Year 4", class_name="4B")
+    same_class = make_pupil(school, first="Sam", last="Ward", year="Year 4", class_name="4B")
+    other_class = make_pupil(school, first="Sara", last="Ames", year="Year 4", class_name="4A")
+    younger = make_pupil(school, first="Sami", last="Abel", year="Year 2", class_name="2C")
+    draft = make_draft(school, admin, body="Sports day")
+    first = make_photo(draft, boxes=[(10, 10, 40, 40), (60, 10, 40, 40)])
+    second = make_photo(draft, boxes=[(10, 10, 40, 40), (60, 10, 40, 40)])
+    do_tag_faces(first, actor=admin, tags={first.faces.first().pk: f"pupil:{in_two.pk}"})
+    do_tag_faces(second, actor=admin, tags={second.faces.first().pk: f"pupil:{in_four.pk}"})
+    assert suggested_group(draft, second) == Suggestion("Year 4", "4B")
+    assert suggested_group(draft, first) == Suggestion("Year 2", "2C")
+    url = reverse("staff:pupil_search", kwargs={"slug": school.slug, "pk": draft.pk})
+    client = login_client(admin)
 
+    def names(photo: object) -> list[str]:
+        return [r["name"] for r in client.get(url, {"q": "sa", "photo": photo}).json()[
+            "results"]]
+
+    assert names(second.pk) == [same_class.name, other_class.name, younger.name]
+    assert names(first.pk) == [younger.name, other_class.name, same_class.name]
+    for junk in ("x", "9" * 30, "-1"):  # not one of this post's photos: the post's suggestion
+        assert client.get(url, {"q": "sa", "photo": junk}).status_code == 200
+
+
+def test_a_class_named_in_the_post_is_suggested(
+    school: Any, admin: Any, make_pupil: Any, make_draft: Any
+) -> None:
+    make_pupil(school, year="Year 3", class_name="Oak")
+    make_pupil(school, year="Year 5", class_name="Willow")
+    assert suggested_group(make_draft(school, admin, body="Willow class at the farm")) == (
+        Suggestion("Year 5", "Willow"))
+    assert suggested_group(make_draft(school, admin, body="Oakley Park trip")) == Suggestion()
+    assert suggested_group(make_draft(school, admin, body="Year 3 trip")) == Suggestion("Year 3")
+
+
+@pytest.mark.skipif(not GROUP_PHOTO.exists(), reason="group photo not available")
+def test_small_faces_in_a_12_megapixel_photo_get_a_box_in_the_photos_own_pixels() -> None:
+    """A 4000 x 3000 JPEG (decoded at half size for speed) with faces of 24-64 px: each gets
+    a regular or possible box, placed in the full photo's pixels; the smallest only from the
+    second look, which sees the photo at about 1.6 x the regular pass's scale."""
     face = Image.open(GROUP_PHOTO).convert("RGB").crop((225, 190, 306, 290))
-    scene = Image.new("RGB", (5000, 3750), (120, 130, 120))
-    lefts = {size: 100 + i * 150 for i, size in enumerate((10, 12, 14, 16, 18, 20, 22, 24, 28))}
+    scene = Image.new("RGB", (4000, 3000), (120, 130, 120))
+    lefts = {size: 300 + i * 400 for i, size in enumerate((24, 32, 48, 64))}
     for size, left in lefts.items():
-        scene.paste(face.resize((size, round(size * 1.23))), (left, 600))
+        scene.paste(face.resize((size, round(size * 1.23))), (left, 1500))
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=92)
+    prepared = prepare_upload(SimpleUploadedFile("big.jpg", out.getvalue()))
+    assert prepared.size == (4000, 3000) and prepared.image.size == (2000, 1500)
 
     def found(boxes: list[Any], size: int) -> bool:
-        return any(abs(b.x + b.w / 2 - lefts[size] - size / 2) < size for b in boxes)
+        return any(abs(b.x + b.w / 2 - lefts[size] - size / 2) < size / 2
+                   and abs(b.y + b.h / 2 - 1500 - size * 0.6) < size / 2 for b in boxes)
 
-    regular = detect_faces(scene)
-    extra = detect_possible_faces(scene, regular)
-    assert not any(found(regular, size) for size in (14, 16, 18, 20))
-    assert all(found(extra, size) for size in (14, 16, 18, 20))
+    assert all(found(prepared.faces + prepared.possible, size) for size in lefts)
+    assert not found(prepared.faces, 24) and found(prepared.possible, 24)

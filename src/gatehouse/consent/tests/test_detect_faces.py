@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from gatehouse.consent.imaging.faces import detect_faces
+from gatehouse.consent.imaging.faces import check_faces
 from gatehouse.consent.imaging.safety import load_upload
 from gatehouse.consent.tests.conftest import GROUP_PHOTO
 
@@ -21,11 +21,13 @@ def test_it_prints_one_json_line_per_image_matching_the_upload_check() -> None:
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(lines) == 2
     line = lines[0]
-    assert set(line) == {"path", "width", "height", "faces", "seconds"}
+    assert set(line) == {"path", "width", "height", "faces", "possible_faces", "seconds"}
     assert (line["width"], line["height"]) == (500, 375)
-    expected = detect_faces(load_upload(GROUP_PHOTO.read_bytes()))
+    expected = check_faces(load_upload(GROUP_PHOTO.read_bytes()))
     assert [(f["x"], f["y"], f["w"], f["h"]) for f in line["faces"]] == [
-        f.as_tuple() for f in expected]
+        f.as_tuple() for f in expected.faces]
+    assert [(f["x"], f["y"], f["w"], f["h"]) for f in line["possible_faces"]] == [
+        f.as_tuple() for f in expected.possible]
     assert set(line["faces"][0]) == {"x", "y", "w", "h", "score"}
 
 

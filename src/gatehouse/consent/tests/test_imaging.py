@@ -16,7 +16,7 @@ from gatehouse.consent.imaging.faces import (
     detect_faces,
     detect_faces_capped,
 )
-from gatehouse.consent.imaging.safety import ImageRejected, load_upload
+from gatehouse.consent.imaging.safety import ImageRejected, load_reduced, load_upload
 from gatehouse.consent.imaging.strip import has_metadata, publishable_bytes
 from gatehouse.lib.testing import SHARED_DATA
 
@@ -150,6 +150,18 @@ def test_it_applies_the_exif_orientation() -> None:
     exif[ExifTags.Base.Orientation] = 6  # rotate 90° clockwise to display
     img = load_upload(encode(gradient((40, 20)), exif=exif))
     assert img.size == (20, 40)
+
+
+def test_a_big_jpeg_is_decoded_reduced_upright_and_reports_its_full_size() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # rotate 90° clockwise to display
+    data = encode(gradient((2400, 1600)), exif=exif)
+    img, size = load_reduced(data, keep_pixels=900_000)
+    assert (img.size, size) == ((800, 1200), (1600, 2400))  # half size, upright, full size
+    assert load_reduced(data, keep_pixels=3_000_000)[0].size == (1600, 2400)  # too few left
+    png = io.BytesIO()
+    gradient((2400, 1600)).save(png, "PNG")
+    assert load_reduced(png.getvalue(), keep_pixels=900_000)[0].size == (2400, 1600)
 
 
 def test_it_accepts_a_50_megapixel_photo_and_checks_it() -> None:

@@ -131,3 +131,19 @@ def test_a_parent_account_is_linked_by_email(school: Any, admin: Any, make_user:
     parent = make_user(email="parent@example.net")
     _import(school, admin, SIMS)
     assert Pupil.objects.of_parent(parent).get().mis_id == "A123"
+
+
+def test_the_class_is_imported_from_a_reg_group_or_form_column(school: Any, admin: Any) -> None:
+    _import(school, admin, "UPN,Surname,Forename,Year,Reg Group\nA1,Lee,Eleanor,4,4B\n")
+    assert Pupil.objects.get(school=school, mis_id="A1").class_name == "4B"
+    _import(school, admin, "Student ID,Last Name,First Name,Year Group,Form\nA1,Lee,Eleanor,"
+                           "Year 5,Willow\n")
+    assert Pupil.objects.get(school=school, mis_id="A1").class_name == "Willow"
+    _import(school, admin, "UPN,Surname,Forename,Year\nA1,Lee,Eleanor,5\n")  # no class column
+    assert Pupil.objects.get(school=school, mis_id="A1").class_name == ""
+
+
+def test_a_class_or_year_too_long_for_the_register_is_reported_not_cut() -> None:
+    with pytest.raises(mis_import.ImportErrors) as caught:
+        mis_import.parse("UPN,Surname,Forename,Year,Class\nA1,Lee,Eleanor,4," + "x" * 31 + "\n")
+    assert caught.value.problems == [(2, "Class name is too long.")]

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gatehouse.consent.imaging.faces import detect_faces_capped
-from gatehouse.consent.imaging.safety import ImageRejected, load_upload
+from gatehouse.consent.imaging.faces import POSSIBLE_MAX_PIXELS, FaceBox, check_faces
+from gatehouse.consent.imaging.safety import ImageRejected, load_reduced
 
 
 class Command(BaseCommand):
-    help = "Detect faces in images; print {path,width,height,faces,seconds} per line."
+    help = ("Detect faces in images; print {path,width,height,faces,possible_faces,seconds} "
+            "per line.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="image files")
@@ -32,16 +33,21 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             # The same loading and detector as the upload check, so results match it exactly.
-            image = load_upload(path.read_bytes())
-            faces, too_many = detect_faces_capped(image)
+            image, size = load_reduced(path.read_bytes(), keep_pixels=POSSIBLE_MAX_PIXELS)
+            found = check_faces(image, size=size)
         except (OSError, ImageRejected) as exc:
             message = exc.message if isinstance(exc, ImageRejected) else str(exc)
             return {"path": str(path), "error": message}
         line: dict[str, Any] = {
-            "path": str(path), "width": image.width, "height": image.height,
-            "faces": [{"x": f.x, "y": f.y, "w": f.w, "h": f.h, "score": f.score} for f in faces],
+            "path": str(path), "width": size[0], "height": size[1],
+            "faces": [_box(f) for f in found.faces],
+            "possible_faces": [_box(f) for f in found.possible],
             "seconds": round(time.perf_counter() - started, 3),
         }
-        if too_many:
+        if found.capped:
             line["truncated"] = True
         return line
+
+
+def _box(face: FaceBox) -> dict[str, Any]:
+    return {"x": face.x, "y": face.y, "w": face.w, "h": face.h, "score": face.score}

@@ -81,6 +81,11 @@
     });
   }
 
+  function label(r) {
+    return r.name + " (" + r.year + (r.class ? ", class " + r.class : "") + ")" +
+      (r.restricted ? " (restricted list)" : "");
+  }
+
   function setupSearch(box) {
     const select = document.getElementById(box.dataset.for);
     const input = box.querySelector("input");
@@ -105,7 +110,7 @@
       found.forEach((r, i) => {
         const li = document.createElement("li");
         li.id = input.id + "-opt-" + i; li.setAttribute("role", "option");
-        li.textContent = r.name + " (" + r.year + ")" + (r.restricted ? " (restricted list)" : "");
+        li.textContent = label(r);
         li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
         list.appendChild(li);
       });
@@ -121,8 +126,7 @@
       if (!r) return;
       let option = Array.from(select.options).find((o) => o.value === r.value);
       if (!option) {
-        option = new Option(r.name + " (" + r.year + ")" +
-          (r.restricted ? " (restricted list)" : ""), r.value);
+        option = new Option(label(r), r.value);
         select.add(option);
       }
       select.value = r.value;
@@ -135,7 +139,9 @@
       if (!q) { close(); return; }
       timer = setTimeout(() => {
         const mine = ++asked;
-        fetch(box.dataset.searchUrl + "?q=" + encodeURIComponent(q),
+        const url = new URL(box.dataset.searchUrl, window.location.href);
+        url.searchParams.set("q", q);
+        fetch(url,
           { headers: { Accept: "application/json" }, credentials: "same-origin" })
           .then((r) => r.json())
           .then((data) => { if (mine === asked) show(data.results); });
