@@ -147,7 +147,10 @@ LOGIN_URL = "/accounts/login/"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL")}
+        # Short timeouts: if Redis is away the feed and rate limits fall back to the database
+        # (community/feedcache.py, lib/ratelimit.py) quickly instead of hanging a worker.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL"),
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if envstr("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
