@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -34,10 +34,9 @@ from gatehouse.community.models import Comment, Post
 
 log = logging.getLogger(__name__)
 FEED_CACHE_SECONDS = 300
-T = TypeVar("T")
 
 
-def _safe(call: Callable[[], T], default: T) -> T:
+def _safe[T](call: Callable[[], T], default: T) -> T:
     try:
         return call()
     except Exception:  # any cache backend error: serve from the database instead
