@@ -368,7 +368,8 @@ def main() -> None:
     import django
 
     django.setup()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     t0 = time.perf_counter()
     parents = _seed(args.scale)
     print(f"Seeded {SCHOOLS} schools, {int(PARENTS * args.scale):,} parents in "
