@@ -30,10 +30,12 @@ import argparse
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -181,6 +183,7 @@ def _query_counts(slug: str, session: str) -> tuple[int, int]:
 class Services:
     def __init__(self, env: dict[str, str], workers: int, redis_port: int) -> None:
         self.env, self.workers, self.redis_port = env, workers, redis_port
+        self.redis_dir = tempfile.mkdtemp(prefix="gh11-spike-redis-")
         self.redis = self._start_redis()
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -197,9 +200,11 @@ class Services:
         raise SystemExit("gunicorn did not start")
 
     def _start_redis(self) -> subprocess.Popen[bytes]:
+        # Append-only file, as a production Redis should keep the queue: stopping it loses no
+        # queued task. The directory is this run's own.
         proc = subprocess.Popen(["redis-server", "--port", str(self.redis_port), "--save", "",
-                                 "--appendonly", "no", "--bind", "127.0.0.1"],
-                                stdout=subprocess.DEVNULL)
+                                 "--appendonly", "yes", "--dir", self.redis_dir,
+                                 "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL)
         time.sleep(0.3)
         return proc
 
@@ -236,6 +241,7 @@ class Services:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        shutil.rmtree(self.redis_dir, ignore_errors=True)
 
 
 def terminate_app_connections() -> int:

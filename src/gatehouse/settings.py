@@ -90,6 +90,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{envstr('SQLITE_PATH', str(PROJECT_DIR / 'gatehouse.sqlite3'))}",
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A kept connection the server has dropped (PostgreSQL restarted) is noticed and
+        # replaced when the next request starts, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

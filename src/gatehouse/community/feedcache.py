@@ -39,8 +39,8 @@ FEED_CACHE_SECONDS = 300
 def _safe[T](call: Callable[[], T], default: T) -> T:
     try:
         return call()
-    except Exception:  # any cache backend error: serve from the database instead
-        log.warning("feed cache unavailable; serving from the database", exc_info=True)
+    except Exception as exc:  # any cache backend error: serve from the database instead
+        log.warning("feed cache unavailable, serving from the database: %s", exc)
         return default
 
 

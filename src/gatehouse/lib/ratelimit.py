@@ -48,8 +48,8 @@ def _count(key: str, limit: Limit) -> None:
         except ValueError:  # the window expired between add and incr: this is its first use
             cache.add(window_key, 1, timeout=limit.seconds + 5)
             used = 1
-    except Exception:  # the cache (Redis) is away: let people through rather than fail them
-        log.warning("rate limit not counted: cache unavailable", exc_info=True)
+    except Exception as exc:  # the cache (Redis) is away: let people through, not fail them
+        log.warning("rate limit not counted, cache unavailable: %s", exc)
         return
     if used > limit.count:
         raise RateLimited(wait_seconds=max(1, int(limit.seconds - now % limit.seconds)))

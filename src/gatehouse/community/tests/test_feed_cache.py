@@ -20,16 +20,6 @@ from gatehouse.lib.testing import free_port
 
 
 @pytest.fixture
-def admin(school: Any, make_user: Any) -> Any:
-    return make_user(school=school, roles=("administrator",), name="Alex Morgan")
-
-
-@pytest.fixture
-def post(school: Any, admin: Any) -> Post:
-    return Post.objects.create(school=school, author=admin, body="Sports day is on Friday!")
-
-
-@pytest.fixture
 def reader(school: Any, make_parent: Any, login_client: Any) -> Any:
     """A parent whose first look fills the cache."""
     return login_client(make_parent(school).user)
