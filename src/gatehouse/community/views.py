@@ -68,15 +68,17 @@ def _feed_posts(user: User | None, school: School) -> QuerySet[Post]:
     no user: the visible comments only, what every parent sees alike)."""
     seen = (Comment.objects.seen_by(user) if user is not None
             else Comment.objects.filter(status=Comment.Status.VISIBLE))
-    latest = (seen.select_related("author", "queue_item")
-              .order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
+    # Shared pages go into the cache (Redis): no password hashes in them, and no queue items
+    # (only held comments, never in a shared page, show theirs).
+    latest = (seen.select_related("author", *(["queue_item"] if user is not None else []))
+              .defer("author__password").order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
     # A correlated subquery rather than a JOIN + GROUP BY: the database counts comments for
     # the page of posts it returns, not for every post before the LIMIT.
     count = (seen.filter(post=OuterRef("pk")).order_by().values("post")
              .annotate(n=Count("pk")).values("n"))
     return feed_posts(
         Post.objects.filter(school=school)
-        .select_related("author")
+        .select_related("author").defer("author__password")
         .annotate(comment_count=Coalesce(Subquery(count), 0))
         .prefetch_related(Prefetch("comments", queryset=latest, to_attr="latest_comments"))
         .order_by("-created_at", "-pk")

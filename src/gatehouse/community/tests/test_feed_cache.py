@@ -185,3 +185,17 @@ def test_with_redis_down_the_feed_and_commenting_still_work(
     assert Comment.objects.filter(body="Still works without Redis").exists()
     assert "Still works without Redis" in _feed(client, school)
     feedcache.bump(school.pk)  # a bump with the cache away is not an error either
+
+
+def test_cached_pages_hold_no_password_hashes(
+    school: Any, post: Post, reader: Any, make_parent: Any
+) -> None:
+    import pickle
+
+    from django.core.cache import cache
+
+    Comment.objects.create(post=post, author=make_parent(school).user, body="Hello")
+    _feed(reader, school)
+    version = _cached_versions(school)
+    stored = pickle.dumps(cache.get(f"feed:p:{school.pk}:{version}:1"))
+    assert b"Hello" in stored and b"argon2" not in stored and b"pbkdf2" not in stored
