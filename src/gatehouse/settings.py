@@ -91,6 +91,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{envstr('SQLITE_PATH', str(PROJECT_DIR / 'gatehouse.sqlite3'))}",
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A kept connection the server has dropped (PostgreSQL restarted) is noticed and
+        # replaced when the next request starts, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -148,7 +151,10 @@ LOGIN_URL = "/accounts/login/"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL")}
+        # Short timeouts: if Redis is away the feed and rate limits fall back to the database
+        # (community/feedcache.py, lib/ratelimit.py) quickly instead of hanging a worker.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL"),
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if envstr("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "gatehouse.community"
     label = "community"
+
+    def ready(self) -> None:
+        from gatehouse.community import feedcache
+
+        feedcache.connect()

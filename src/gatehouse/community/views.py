@@ -22,7 +22,7 @@ from gatehouse.accounts.permissions import (
     check_not_removed,
     staff_view,
 )
-from gatehouse.community import actions
+from gatehouse.community import actions, feedcache
 from gatehouse.community.forms import CommentForm, PostForm
 from gatehouse.community.models import Comment, Post
 from gatehouse.consent.feed import feed_posts
@@ -63,18 +63,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/welcome.html", {"schools": schools, "mine": True})
 
 
-def _feed_posts(user: User, school: School) -> QuerySet[Post]:
-    """The posts this person may see, each with its comment count and latest comments."""
-    seen = Comment.objects.seen_by(user)
-    latest = (seen.select_related("author", "queue_item")
-              .order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
+def _feed_posts(user: User | None, school: School) -> QuerySet[Post]:
+    """The posts this person may see, each with its comment count and latest comments (with
+    no user: the visible comments only, what every parent sees alike)."""
+    seen = (Comment.objects.seen_by(user) if user is not None
+            else Comment.objects.filter(status=Comment.Status.VISIBLE))
+    # Shared pages go into the cache (Redis): no password hashes in them, and no queue items
+    # (only held comments, never in a shared page, show theirs).
+    latest = (seen.select_related("author", *(["queue_item"] if user is not None else []))
+              .defer("author__password").order_by("-created_at", "-pk")[:COMMENTS_SHOWN])
     # A correlated subquery rather than a JOIN + GROUP BY: the database counts comments for
     # the page of posts it returns, not for every post before the LIMIT.
     count = (seen.filter(post=OuterRef("pk")).order_by().values("post")
              .annotate(n=Count("pk")).values("n"))
     return feed_posts(
         Post.objects.filter(school=school)
-        .select_related("author")
+        .select_related("author").defer("author__password")
         .annotate(comment_count=Coalesce(Subquery(count), 0))
         .prefetch_related(Prefetch("comments", queryset=latest, to_attr="latest_comments"))
         .order_by("-created_at", "-pk")
@@ -91,8 +95,16 @@ def _with_every_comment(post: Post, user: User) -> Post:
 
 def _feed_context(request: HttpRequest, school: School,
                   membership: Membership | None) -> dict[str, object]:
-    page = Paginator(_feed_posts(request.user, school), POSTS_PER_PAGE).get_page(
-        request.GET.get("page"))
+    raw = request.GET.get("page") or "1"
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+    def build() -> tuple[int, int, list[Post]]:
+        shared = Paginator(_feed_posts(None, school), POSTS_PER_PAGE).get_page(number)
+        return shared.paginator.count, shared.start_index() - 1, list(shared)
+
+    count, start, posts = feedcache.cached_page(school.pk, number, build)
+    feedcache.merge_own_held(posts, request.user, COMMENTS_SHOWN)
+    page = Paginator(feedcache.CachedPosts(count, start, posts), POSTS_PER_PAGE).get_page(number)
     for post in page:
         post.shown_comments = post.latest_comments[::-1]  # oldest first under the post
     roles = request.user.roles_at(school.pk)

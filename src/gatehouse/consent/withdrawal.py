@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gatehouse.accounts.models import User
 from gatehouse.audit.log import record
+from gatehouse.community import feedcache
 from gatehouse.consent.models import (
     Channel,
     Face,
@@ -89,6 +90,7 @@ def _reach_one(draft: PhotoDraft, subject: dict[str, object], channel: str, reas
         if draft.post_id is not None:
             PostImage.objects.filter(post_id=draft.post_id, hidden_at__isnull=True).update(
                 hidden_at=timezone.now(), hidden_reason=reason[:300])
+            feedcache.bump(draft.school_id)  # .update() sends no signal
             result.hidden_posts.append(draft.post_id)
         return
     task, _ = TakedownTask.objects.get_or_create(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,16 @@ def _parse(rule: str) -> Limit:
 def _count(key: str, limit: Limit) -> None:
     now = time.time()
     window_key = f"ratelimit:{key}:{int(now // limit.seconds)}"
-    cache.add(window_key, 0, timeout=limit.seconds + 5)
     try:
-        used = cache.incr(window_key)
-    except ValueError:  # the window expired between add and incr: this is its first use
-        cache.add(window_key, 1, timeout=limit.seconds + 5)
-        used = 1
+        cache.add(window_key, 0, timeout=limit.seconds + 5)
+        try:
+            used = cache.incr(window_key)
+        except ValueError:  # the window expired between add and incr: this is its first use
+            cache.add(window_key, 1, timeout=limit.seconds + 5)
+            used = 1
+    except Exception as exc:  # the cache (Redis) is away: let people through, not fail them
+        log.warning("rate limit not counted, cache unavailable: %s", exc)
+        return
     if used > limit.count:
         raise RateLimited(wait_seconds=max(1, int(limit.seconds - now % limit.seconds)))
 

@@ -10,16 +10,6 @@ from django.urls import reverse
 from gatehouse.community.models import Comment, Post
 
 
-@pytest.fixture
-def admin(school: Any, make_user: Any) -> Any:
-    return make_user(school=school, roles=("administrator",), name="Alex Morgan")
-
-
-@pytest.fixture
-def post(school: Any, admin: Any) -> Post:
-    return Post.objects.create(school=school, author=admin, body="Sports day is on Friday!")
-
-
 def _feed(client: Any, school: Any) -> str:
     return client.get(reverse("feed", kwargs={"slug": school.slug})).content.decode()
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from gatehouse.accounts.models import Role, StaffRole
 from gatehouse.audit.models import AuditEntry
+from gatehouse.community import feedcache
 from gatehouse.community.models import Comment
 from gatehouse.moderation.models import QueueItem
 
@@ -39,7 +40,9 @@ def test_a_neutral_identity_comment_is_published_with_no_alert(
     assert comment.status == Comment.Status.VISIBLE
     assert comment.score.decision == "publish"
     assert not QueueItem.objects.exists()
-    assert callbacks == [] and mailoutbox == []
+    # (the feed cache's version bump is the only thing left for the commit)
+    assert [c for c in callbacks if c.__module__ != feedcache.__name__] == []
+    assert mailoutbox == []
     assert not AuditEntry.objects.filter(action="moderation.alert.sent").exists()
 
 

@@ -1,0 +1,135 @@
+"""Per-school cache of the parents' feed, so a closure morning's spike is served from memory.
+
+Only what every parent of a school sees alike is cached: each page of posts with their images,
+their latest *visible* comments and the count of visible comments (model instances, not HTML:
+nothing per user, no CSRF token). The per-person part — a parent's own comments awaiting review —
+is merged in by `merge_own_held` with one small query, and everything else per person
+(restriction, roles, "Report" links, the comment form) is rendered as before.
+
+Every key carries the school's feed *version*. Any change that can alter what parents see —
+a post created, edited, deleted or its comments switched off; a comment added, released, hidden
+or deleted; an image hidden after consent is withdrawn — bumps the version (signals below, and
+`bump()` for the one bulk `.update()` in consent/withdrawal.py), both at once and again when the
+transaction commits (so a reader that rebuilt the page from the not-yet-committed state in
+between cannot keep it). Entries also expire after FEED_CACHE_SECONDS, which bounds anything
+not signalled (a parent renaming themselves).
+
+If the cache (Redis) is unreachable the feed is built from the database as before: slower, never
+an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from gatehouse.community.models import Comment, Post
+
+log = logging.getLogger(__name__)
+FEED_CACHE_SECONDS = 300
+
+
+def _safe[T](call: Callable[[], T], default: T) -> T:
+    try:
+        return call()
+    except Exception as exc:  # any cache backend error: serve from the database instead
+        log.warning("feed cache unavailable, serving from the database: %s", exc)
+        return default
+
+
+def _version_key(school_id: int) -> str:
+    return f"feed:v:{school_id}"
+
+
+def _set_new_version(school_id: int) -> None:
+    _safe(lambda: cache.set(_version_key(school_id), uuid.uuid4().hex, None), None)
+
+
+def bump(school_id: int) -> None:
+    """What parents of this school see has changed: forget every cached page, now and again
+    once the current transaction commits."""
+    _set_new_version(school_id)
+    transaction.on_commit(lambda: _set_new_version(school_id))
+
+
+class CachedPosts(Sequence[Post]):
+    """Stands in for the queryset under a Paginator: knows the total and one page's posts."""
+
+    def __init__(self, count: int, start: int, posts: list[Post]) -> None:
+        self._count, self._start, self._posts = count, start, posts
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return self._posts[index.start - self._start:index.stop - self._start]
+        return self._posts[index - self._start]
+
+
+def cached_page(school_id: int, number: int, build: Callable[[], tuple[int, int, list[Post]]]
+                ) -> tuple[int, int, list[Post]]:
+    """(total posts, first index on the page, the page's posts) for page `number`, from the
+    cache when this school's feed has not changed since it was stored, else from `build()`."""
+    version = _safe(lambda: cache.get(_version_key(school_id)), None)
+    if version is None:
+        version = uuid.uuid4().hex
+        stored = _safe(lambda: cache.add(_version_key(school_id), version, None), False)
+        if not stored:  # another process set it first (or the cache is away)
+            version = _safe(lambda: cache.get(_version_key(school_id)), None) or version
+    key = f"feed:p:{school_id}:{version}:{number}"
+    hit = _safe(lambda: cache.get(key), None)
+    if hit is not None:
+        return hit
+    value = build()
+    _safe(lambda: cache.set(key, value, FEED_CACHE_SECONDS), None)
+    return value
+
+
+def merge_own_held(posts: list[Post], user: Any, shown: int) -> None:
+    """Add the viewer's own comments awaiting review to each post (one query for the page):
+    `latest_comments` becomes the newest `shown` of visible + own held, newest first, and
+    `comment_count` counts both — the same as Comment.objects.seen_by(user) gives."""
+    held: dict[int, list[Comment]] = {}
+    if posts and user.is_authenticated:
+        for comment in (Comment.objects.filter(post_id__in=[p.pk for p in posts], author=user,
+                                               status=Comment.Status.HELD)
+                        .select_related("author", "queue_item")):
+            held.setdefault(comment.post_id, []).append(comment)
+    for post in posts:
+        own = held.get(post.pk, [])
+        post.comment_count += len(own)
+        if own:
+            merged = [*post.latest_comments, *own]
+            merged.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+            post.latest_comments = merged[:shown]
+
+
+def _post_changed(sender: type, instance: Post, **kwargs: Any) -> None:
+    bump(instance.school_id)
+
+
+def _child_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A comment or a post image: find its school through the post."""
+    try:
+        school_id = instance.post.school_id
+    except ObjectDoesNotExist:  # the post went first (its own signal bumped the version)
+        return
+    bump(school_id)
+
+
+def connect() -> None:
+    from gatehouse.consent.models import PostImage
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(_post_changed, sender=Post, dispatch_uid=f"feedcache-post-{name}")
+        for model in (Comment, PostImage):
+            signal.connect(_child_changed, sender=model,
+                           dispatch_uid=f"feedcache-{model.__name__}-{name}")
