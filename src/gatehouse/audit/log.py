@@ -61,9 +61,11 @@ def _json_roundtrip(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def find_first_broken(entries: Iterator[AuditEntry]) -> tuple[AuditEntry | None, str]:
-    """Walk the chain in order; return the first row that does not verify, and why."""
-    expected_prev, expected_seq = GENESIS_HASH, 1
+def find_first_broken(entries: Iterator[AuditEntry], *, after_seq: int = 0,
+                      after_hash: str = GENESIS_HASH) -> tuple[AuditEntry | None, str]:
+    """Walk the chain in order from the row after `after_seq` (whose hash was `after_hash`);
+    return the first row that does not verify, and why."""
+    expected_prev, expected_seq = after_hash, after_seq + 1
     for entry in entries:
         if entry.seq != expected_seq:
             return entry, f"expected sequence {expected_seq}, found {entry.seq} (rows missing)"
@@ -73,3 +75,50 @@ def find_first_broken(entries: Iterator[AuditEntry]) -> tuple[AuditEntry | None,
             return entry, "its contents were altered after it was written"
         expected_prev, expected_seq = entry.hash, entry.seq + 1
     return None, ""
+
+
+def chain_problem() -> str:
+    """Everything `verify_audit` checks; an empty string when the chain is intact."""
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
+    entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    broken, reason = find_first_broken(entries, after_seq=head.pruned_through_seq,
+                                       after_hash=head.pruned_through_hash)
+    if broken is not None:
+        return f"Audit row #{broken.seq} ({broken.action}) fails: {reason}."
+    count = AuditEntry.objects.count()
+    if head.last_seq - head.pruned_through_seq != count:
+        return (f"The chain head expects {head.last_seq - head.pruned_through_seq} rows but "
+                f"{count} exist: the newest rows were removed.")
+    if head.pruned_through_seq:
+        # The checkpoint itself must match the (hash-chained) row that recorded the pruning.
+        pruned = AuditEntry.objects.filter(action=PRUNED).order_by("-seq").first()
+        if pruned is None or (pruned.details.get("through_seq"), pruned.details.get(
+                "through_hash")) != (head.pruned_through_seq, head.pruned_through_hash):
+            return "The record of where old rows were removed does not match the chain head."
+    return ""
+
+
+PRUNED = "audit.pruned"
+
+
+def prune_before(before: Any, *, actor: Any = None) -> int:
+    """Remove the oldest rows written before `before`, as one block from the start of the
+    chain (a row can go only if every older row goes too), and record where the chain now
+    starts. Returns how many rows were removed."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        kept = AuditEntry.objects.filter(created_at__gte=before).order_by("seq").first()
+        old = AuditEntry.objects.filter(created_at__lt=before)
+        if kept is not None:
+            old = old.filter(seq__lt=kept.seq)
+        last = old.order_by("-seq").first()
+        if last is None:
+            return 0
+        # A queryset delete: AuditEntry.delete() refuses single rows on purpose.
+        removed, _ = AuditEntry.objects.filter(seq__lte=last.seq).delete()
+        AuditChainHead.objects.filter(pk=1).update(pruned_through_seq=last.seq,
+                                                    pruned_through_hash=last.hash)
+        record(PRUNED, actor=actor, details={
+            "through_seq": last.seq, "through_hash": last.hash, "rows": removed,
+            "written_before": before.isoformat()})
+    return removed

@@ -17,6 +17,10 @@ class AuditChainHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # Retention removes the oldest rows as a block; the chain then starts after this row, whose
+    # hash the first kept row links to (and an "audit.pruned" row records both).
+    pruned_through_seq = models.PositiveBigIntegerField(default=0)
+    pruned_through_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
 
 class AuditEntry(models.Model):

@@ -195,7 +195,7 @@ class RetentionRuleForm(forms.Form):
         from gatehouse.governance.retention import SCHEDULE
 
         super().__init__(*args, **kwargs)
-        self.fields["record_type"].choices = [(t.key, t.label) for t in SCHEDULE if t.automated]
+        self.fields["record_type"].choices = [(t.key, t.label) for t in SCHEDULE]
 
 
 class SubjectRequestForm(forms.Form):

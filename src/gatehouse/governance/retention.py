@@ -21,7 +21,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gatehouse.accounts.models import JoinRequest, User
-from gatehouse.audit.log import record
+from gatehouse.audit.log import prune_before, record
+from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.models import Case, CaseComment, Letter, Step
 from gatehouse.community.models import Comment
 from gatehouse.consent.models import Photo, PhotoConsent, PhotoDraft
@@ -42,7 +43,6 @@ class RecordType:
     label: str
     default_months: int
     after: str  # what the period runs from, in plain words
-    automated: bool = True
 
 
 SCHEDULE = [
@@ -58,14 +58,16 @@ SCHEDULE = [
     RecordType("consents", "Photo consents of pupils who have left", 36, "the pupil leaving"),
     RecordType("photos", "Photo posts never published (with their photos)", 12,
                "being started; published photos are kept while they are shown"),
-    RecordType("audit", "Audit log", 0, "", automated=False),
+    RecordType("audit", "Audit log (the whole server's chain)", 72,
+               "being written; the oldest rows go first, once past the longest period any "
+               "school on this server sets; the chain still verifies"),
 ]
 TYPES = {t.key: t for t in SCHEDULE}
 
 
 def months_for(school: School) -> dict[str, int]:
     own = dict(RetentionRule.objects.filter(school=school).values_list("record_type", "months"))
-    return {t.key: own.get(t.key, t.default_months) for t in SCHEDULE if t.automated}
+    return {t.key: own.get(t.key, t.default_months) for t in SCHEDULE}
 
 
 def cutoff(months: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -188,8 +190,23 @@ _DROP: dict[str, Callable[[list[int]], None]] = {
 
 def due_counts(school: School, now: dt.datetime | None = None) -> dict[str, int]:
     """How many records of each type are past retention now (a preview; nothing changes)."""
-    return {key: _SELECT[key](school, cutoff(months, now)).count()
-            for key, months in months_for(school).items() if months}
+    due = {key: _SELECT[key](school, cutoff(months, now)).count()
+           for key, months in months_for(school).items() if key in _SELECT}
+    due["audit"] = AuditEntry.objects.filter(created_at__lt=audit_cutoff(now)).count()
+    return due
+
+
+def audit_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """The audit log is one chain for every school on the server, so it keeps the longest
+    period any school asks for."""
+    months = max((months_for(school)["audit"] for school in School.objects.all()),
+                 default=TYPES["audit"].default_months)
+    return cutoff(months, now)
+
+
+def prune_audit(now: dt.datetime | None = None) -> int:
+    """Remove audit rows past retention (from the start of the chain); returns how many."""
+    return prune_before(audit_cutoff(now))
 
 
 def _batches(school: School, key: str, before: dt.datetime) -> Iterator[list[int]]:
@@ -207,7 +224,7 @@ def run_retention(school: School, *, actor: User | None = None, now: dt.datetime
     run = RetentionRun.objects.create(school=school, started_by=actor)
     done = 0
     for key, months in months_for(school).items():
-        if not months:
+        if key not in _SELECT:  # the audit chain is pruned once for the server: prune_audit
             continue
         for ids in _batches(school, key, cutoff(months, now)):
             if max_batches is not None and done >= max_batches:

@@ -134,7 +134,7 @@ def test_the_button_and_the_daily_command_run_it(
     assert response.status_code == 302 and not Comment.objects.exists()
     assert RetentionRun.objects.get().started_by == staff["admin"]
     call_command("run_governance_daily")
-    assert "0 record(s) past retention removed" in capsys.readouterr().out
+    assert "0 record(s) past retention removed, 0 audit row(s)" in capsys.readouterr().out
 
 
 def test_photo_posts_never_published_go_with_their_files(
@@ -178,3 +178,28 @@ def test_photo_drafts_carried_by_publishing_posts(school: Any, staff: dict[str, 
     assert run_retention(school).counts == {"photos": 1}
     assert list(PhotoDraft.objects.values_list("body", flat=True)) == ["Agreed"]
     assert list(PublishingPost.objects.values_list("body", flat=True)) == ["Agreed"]
+
+
+def test_the_audit_log_keeps_the_longest_period_any_school_sets(
+    school: Any, make_school: Any, make_user: Any, capsys: Any, monkeypatch: Any,
+) -> None:
+    from gatehouse.audit.log import record
+    from gatehouse.audit.models import AuditChainHead
+    from gatehouse.governance.retention import do_set_rule
+
+    other = make_school(name="Elm Academy", slug="elm")
+    with monkeypatch.context() as clock:
+        clock.setattr(timezone, "now", lambda: OLD - dt.timedelta(days=365 * 2))  # 5 years ago
+        record("schools.test", school=school, details={"written": "five years ago"})
+    assert AuditEntry.objects.get(seq=1).details == {"written": "five years ago"}
+    admin = make_user()
+    do_set_rule(school, actor=admin, record_type="audit", months=36)
+    do_set_rule(other, actor=admin, record_type="audit", months=84)
+    call_command("run_governance_daily")
+    assert "0 audit row(s)" in capsys.readouterr().out  # Elm keeps seven years
+    do_set_rule(other, actor=admin, record_type="audit", months=48)
+    call_command("run_governance_daily")
+    assert ", 1 audit row(s)" in capsys.readouterr().out
+    assert AuditChainHead.objects.get().pruned_through_seq == 1
+    assert not AuditEntry.objects.filter(seq=1).exists()
+    call_command("verify_audit")

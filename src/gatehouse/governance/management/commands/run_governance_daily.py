@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, loop: bool, **options: Any) -> None:
         while True:
             done = run_daily()
-            self.stdout.write(f"{done['removed']} record(s) past retention removed; "
+            self.stdout.write(f"{done['removed']} record(s) past retention removed, "
+                              f"{done['audit_rows_removed']} audit row(s); "
                               f"{done['access_reminders']} access-review and "
                               f"{done['policy_reminders']} policy-review reminder(s) sent.")
             if not loop:
