@@ -32,7 +32,8 @@ def test_identity_published_concern_to_dsl_veiled_threat_explained(
     comments = page.locator("article").first.locator(".comment")
     expect(comments.filter(has_text=CONCERN)).to_contain_text(
         "Passed privately to the safeguarding lead")
-    expect(page.get_by_role("status")).to_contain_text("designated safeguarding lead")
+    expect(page.locator("article").first.get_by_role("status")).to_contain_text(
+        "designated safeguarding lead")
     expect(comments.filter(has_text=EID)).not_to_contain_text("Awaiting review")
 
     other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
