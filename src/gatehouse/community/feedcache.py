@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import mark_safe
 
 from gatehouse.community.models import Comment, Post
 
@@ -93,6 +94,27 @@ def cached_page(school_id: int, number: int, build: Callable[[], tuple[int, int,
     return value
 
 
+def cached_fragments(school_id: int, renders: dict[str, Callable[[], str]]) -> dict[str, str]:
+    """Rendered HTML shared by every parent of the school (a post's body, a post's comment
+    list when nothing in it is the viewer's own), under the school's feed version: one
+    round trip for the whole page, rendering only what is missing."""
+    version = _safe(lambda: cache.get(_version_key(school_id)), None)
+    if version is None:
+        return {name: render() for name, render in renders.items()}
+    keys = {name: f"feed:f:{school_id}:{version}:{name}" for name in renders}
+    found = _safe(lambda: cache.get_many(list(keys.values())), {})
+    out: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for name, key in keys.items():
+        if key in found:
+            out[name] = mark_safe(found[key])  # noqa: S308 (HTML we rendered and escaped)
+        else:
+            out[name] = missing[key] = renders[name]()
+    if missing:
+        _safe(lambda: cache.set_many(missing, FEED_CACHE_SECONDS), None)
+    return out
+
+
 def merge_own_held(posts: list[Post], user: Any, shown: int) -> None:
     """Add the viewer's own comments awaiting review to each post (one query for the page):
     `latest_comments` becomes the newest `shown` of visible + own held, newest first, and
@@ -105,6 +127,7 @@ def merge_own_held(posts: list[Post], user: Any, shown: int) -> None:
             held.setdefault(comment.post_id, []).append(comment)
     for post in posts:
         own = held.get(post.pk, [])
+        post.has_own_held = bool(own)
         post.comment_count += len(own)
         if own:
             merged = [*post.latest_comments, *own]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -107,6 +111,7 @@ def _feed_context(request: HttpRequest, school: School,
     page = Paginator(feedcache.CachedPosts(count, start, posts), POSTS_PER_PAGE).get_page(number)
     for post in page:
         post.shown_comments = post.latest_comments[::-1]  # oldest first under the post
+    _attach_shared_html(school, list(page), request.user)
     roles = request.user.roles_at(school.pk)
     return {
         "school": school,
@@ -117,6 +122,22 @@ def _feed_context(request: HttpRequest, school: School,
         "can_post": bool(roles & POSTING_ROLES),
         "comment_form": CommentForm(),
     }
+
+
+def _attach_shared_html(school: School, posts: list[Post], user: User) -> None:
+    """Each post's body, and its comment list when nothing in it is the viewer's own, come
+    rendered from the school's feed cache (they are the same for every parent)."""
+    renders = {}
+    for post in posts:
+        renders[f"b{post.pk}"] = partial(render_to_string, "community/_post_body.html",
+                                         {"post": post, "school": school})
+        if not post.has_own_held and all(c.author_id != user.pk for c in post.shown_comments):
+            renders[f"c{post.pk}"] = partial(
+                render_to_string, "community/_comment_list.html",
+                {"post": post, "school": school, "user": AnonymousUser()})
+    html = feedcache.cached_fragments(school.pk, renders)
+    for post in posts:
+        post.body_html, post.comments_html = html[f"b{post.pk}"], html.get(f"c{post.pk}")
 
 
 @login_required

@@ -199,3 +199,20 @@ def test_cached_pages_hold_no_password_hashes(
     version = _cached_versions(school)
     stored = pickle.dumps(cache.get(f"feed:p:{school.pk}:{version}:1"))
     assert b"Hello" in stored and b"argon2" not in stored and b"pbkdf2" not in stored
+
+
+def test_shared_html_carries_nothing_of_the_viewer(
+    school: Any, post: Post, reader: Any, make_parent: Any, login_client: Any
+) -> None:
+    """Post bodies and comment lists are cached as HTML; a parent whose own comment is on
+    the post gets the list rendered for them (no "Report" on their own comment)."""
+    author = make_parent(school, name="Robin Author")
+    Comment.objects.create(post=post, author=author.user, body="Lovely assembly")
+    first = _feed(reader, school)
+    assert "Report<span class=\"visually-hidden\"> comment by Robin Author" in first
+    # The comment list is now cached; change the row behind the cache's back to prove it.
+    Comment.objects.filter(post=post).update(body="Changed without a signal")
+    assert "Lovely assembly" in _feed(reader, school)
+    own = _feed(login_client(author.user), school)
+    assert "Lovely assembly" in own
+    assert "comment by Robin Author" not in own  # no Report link on one's own comment
