@@ -98,6 +98,25 @@ def test_the_figures_for_a_seeded_term(school: Any, seeded: dict[str, Any],
     assert report.policies[0]["overdue"] is (timezone.localdate() > dt.date(2026, 3, 1))
 
 
+def test_posts_published_by_channel_come_from_the_publishing_log(
+    school: Any, staff: dict[str, Any], term: Term,
+) -> None:
+    from gatehouse.publishing.models import Delivery
+    from gatehouse.publishing.models import Post as PublishingPost
+
+    post = PublishingPost.objects.create(school=school, author=staff["admin"], body="Trip",
+                                         state=PublishingPost.State.AGREED)
+    for channel, state, when in (("parents_group", "published", _at(3)),
+                                 ("facebook", "published", _at(4)),
+                                 ("instagram", "blocked", None),  # consent stopped it
+                                 ("website", "published", _at(400))):  # after the term
+        Delivery.objects.create(post=post, channel=channel, state=state, due_at=_at(3),
+                                published_at=when)
+    published = dict(build_report(school, term).publishing)
+    assert published == {"Parents' group": 1, "Facebook": 1, "Instagram": 0,
+                         "School website": 0, "Press": 0}
+
+
 def test_governors_see_counts_and_charts_but_no_names(
     school: Any, staff: dict[str, Any], seeded: dict[str, Any], term: Term, login_client: Any,
 ) -> None:
