@@ -1,10 +1,11 @@
 """Per-school cache of the parents' feed, so a closure morning's spike is served from memory.
 
 Only what every parent of a school sees alike is cached: each page of posts with their images,
-their latest *visible* comments and the count of visible comments (model instances, not HTML:
-nothing per user, no CSRF token). The per-person part — a parent's own comments awaiting review —
-is merged in by `merge_own_held` with one small query, and everything else per person
-(restriction, roles, "Report" links, the comment form) is rendered as before.
+their latest *visible* comments and the count of visible comments (model instances), and the
+rendered HTML of each post's body and of its comment list (`cached_fragments`; nothing per user,
+no CSRF token). The per-person part — a parent's own comments awaiting review — is merged in by
+`merge_own_held` with one small query; a comment list holding any of the viewer's own comments,
+and everything else per person (restriction, roles, the comment form), is rendered per request.
 
 Every key carries the school's feed *version*. Any change that can alter what parents see —
 a post created, edited, deleted or its comments switched off; a comment added, released, hidden
@@ -75,16 +76,26 @@ class CachedPosts(Sequence[Post]):
         return self._posts[index - self._start]
 
 
-def cached_page(school_id: int, number: int, build: Callable[[], tuple[int, int, list[Post]]]
+def feed_version(school_id: int) -> str | None:
+    """The school's current feed version (made on first use), or None when the cache is away.
+    Read once per request and passed to `cached_page` and `cached_fragments`."""
+    version = _safe(lambda: cache.get(_version_key(school_id)), None)
+    if version is None:
+        made = uuid.uuid4().hex
+        if _safe(lambda: cache.add(_version_key(school_id), made, None), False):
+            return made
+        # Another process set it first (or the cache is away).
+        version = _safe(lambda: cache.get(_version_key(school_id)), None)
+    return version
+
+
+def cached_page(school_id: int, version: str | None, number: int,
+                build: Callable[[], tuple[int, int, list[Post]]]
                 ) -> tuple[int, int, list[Post]]:
     """(total posts, first index on the page, the page's posts) for page `number`, from the
     cache when this school's feed has not changed since it was stored, else from `build()`."""
-    version = _safe(lambda: cache.get(_version_key(school_id)), None)
     if version is None:
-        version = uuid.uuid4().hex
-        stored = _safe(lambda: cache.add(_version_key(school_id), version, None), False)
-        if not stored:  # another process set it first (or the cache is away)
-            version = _safe(lambda: cache.get(_version_key(school_id)), None) or version
+        return build()
     key = f"feed:p:{school_id}:{version}:{number}"
     hit = _safe(lambda: cache.get(key), None)
     if hit is not None:
@@ -94,11 +105,11 @@ def cached_page(school_id: int, number: int, build: Callable[[], tuple[int, int,
     return value
 
 
-def cached_fragments(school_id: int, renders: dict[str, Callable[[], str]]) -> dict[str, str]:
+def cached_fragments(school_id: int, version: str | None,
+                     renders: dict[str, Callable[[], str]]) -> dict[str, str]:
     """Rendered HTML shared by every parent of the school (a post's body, a post's comment
     list when nothing in it is the viewer's own), under the school's feed version: one
     round trip for the whole page, rendering only what is missing."""
-    version = _safe(lambda: cache.get(_version_key(school_id)), None)
     if version is None:
         return {name: render() for name, render in renders.items()}
     keys = {name: f"feed:f:{school_id}:{version}:{name}" for name in renders}

@@ -106,12 +106,13 @@ def _feed_context(request: HttpRequest, school: School,
         shared = Paginator(_feed_posts(None, school), POSTS_PER_PAGE).get_page(number)
         return shared.paginator.count, shared.start_index() - 1, list(shared)
 
-    count, start, posts = feedcache.cached_page(school.pk, number, build)
+    version = feedcache.feed_version(school.pk)
+    count, start, posts = feedcache.cached_page(school.pk, version, number, build)
     feedcache.merge_own_held(posts, request.user, COMMENTS_SHOWN)
     page = Paginator(feedcache.CachedPosts(count, start, posts), POSTS_PER_PAGE).get_page(number)
     for post in page:
         post.shown_comments = post.latest_comments[::-1]  # oldest first under the post
-    _attach_shared_html(school, list(page), request.user)
+    _attach_shared_html(school, version, list(page), request.user)
     roles = request.user.roles_at(school.pk)
     return {
         "school": school,
@@ -124,7 +125,8 @@ def _feed_context(request: HttpRequest, school: School,
     }
 
 
-def _attach_shared_html(school: School, posts: list[Post], user: User) -> None:
+def _attach_shared_html(school: School, version: str | None, posts: list[Post],
+                        user: User) -> None:
     """Each post's body, and its comment list when nothing in it is the viewer's own, come
     rendered from the school's feed cache (they are the same for every parent)."""
     renders = {}
@@ -135,7 +137,7 @@ def _attach_shared_html(school: School, posts: list[Post], user: User) -> None:
             renders[f"c{post.pk}"] = partial(
                 render_to_string, "community/_comment_list.html",
                 {"post": post, "school": school, "user": AnonymousUser()})
-    html = feedcache.cached_fragments(school.pk, renders)
+    html = feedcache.cached_fragments(school.pk, version, renders)
     for post in posts:
         post.body_html, post.comments_html = html[f"b{post.pk}"], html.get(f"c{post.pk}")
 
