@@ -187,3 +187,6 @@ def test_a_parent_record_collects_decisions(
     page = client.get(reverse("staff:moderation_person", kwargs={
         "slug": school.slug, "user_id": held.comment.author_id})).content.decode()
     assert "Hidden" in page and "batter" in page
+    original = EvidenceItem.objects.get(owner=owner_key(held.comment))
+    assert reverse("staff:moderation_evidence",
+                   kwargs={"slug": school.slug, "pk": original.pk}) in page
