@@ -33,6 +33,10 @@ class PostForm(forms.Form):
     event_at = CommunityPostForm.base_fields["event_at"]
     comments_enabled = forms.BooleanField(label="Parents can comment (in the parents' group)",
                                           required=False, initial=True)
+    video = forms.FileField(
+        label="Video (MP4 or MOV, optional)", required=False,
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/quicktime"}),
+        help_text="Every face in it is found and must be tagged or blurred before it goes out.")
 
     clean_link = CommunityPostForm.clean_link  # the same rule as the group's quick post
 
@@ -73,3 +77,16 @@ class CalendarForm(forms.Form):
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices],
                                 required=False)
+
+
+class VideoForm(forms.Form):
+    video = forms.FileField(
+        label="Video (MP4 or MOV)",
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/quicktime"}))
+
+
+class ConfirmVideoForm(forms.Form):
+    version = forms.CharField(max_length=64)
+    no_people = forms.BooleanField(required=False)
+    looked = forms.BooleanField(error_messages={
+        "required": "Tick the box to say you watched the whole video."})

@@ -1,0 +1,258 @@
+"""A post's video, checked like a photo: upload (limits and sniffing in publishing.video),
+one face track per person, each tagged or blurred, the poster's confirmation that everyone in
+it is accounted for, and the verdict per channel. The rules are the photo check's
+(consent.photos): a track is tagged and judged exactly as a photo's face, and the confirmation
+is versioned the same way."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from gatehouse.accounts.models import User
+from gatehouse.audit.log import record
+from gatehouse.consent import photos as photo_checks
+from gatehouse.consent.imaging.faces import DETECTOR_VERSION
+from gatehouse.consent.models import Pupil
+from gatehouse.publishing.models import Post, Video, VideoConfirmation, VideoTrack
+from gatehouse.publishing.video import CheckedVideo, VideoRejected, check_video, render_video
+
+
+def video_of(post: Post) -> Video | None:
+    try:
+        return post.video
+    except Video.DoesNotExist:
+        return None
+
+
+def _check_open(post: Post, actor: User) -> None:
+    from gatehouse.publishing.actions import check_can_post, check_editable
+
+    check_can_post(actor, post.school)
+    check_editable(post)
+    video = video_of(post)
+    if video is not None and video.rendered_at is not None:
+        raise ValidationError("This video has been published; it can't change.")
+
+
+def check_upload(upload: IO[bytes], *, size: int | None) -> CheckedVideo:
+    """Check an uploaded video (type, limits, decoding, faces and tracks); nothing is saved."""
+    try:
+        return check_video(upload, size=size)
+    except VideoRejected as exc:
+        raise ValidationError(exc.message) from exc
+
+
+def do_add_video(post: Post, *, actor: User, upload: IO[bytes], checked: CheckedVideo) -> Video:
+    """Save a checked video (check_upload) with its face tracks, replacing any earlier video.
+    A refused video saves nothing."""
+    _check_open(post, actor)
+    if post.photos_id:
+        raise ValidationError("This post has photos. A post has photos or one video, not both: "
+                              "write a new post for the video.")
+    name = uuid.uuid4().hex  # never the uploaded name: it may contain a child's name
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        old = video_of(post)
+        old_files = _files(old) if old else []
+        if old is not None:
+            old.delete()
+        video = Video(post=post, width=checked.size[0], height=checked.size[1],
+                      duration=checked.duration, sha256=checked.sha256,
+                      detector_version=DETECTOR_VERSION, uploaded_by=actor)
+        upload.seek(0)
+        video.original.save(name, File(upload), save=False)
+        video.poster.save(f"{name}.jpg", ContentFile(checked.poster), save=False)
+        saved = _files(video)
+        try:  # if the rows can't be written, don't leave the files behind
+            video.save()
+            for track in checked.tracks:
+                row = VideoTrack(video=video, boxes=[list(b) for b in track.boxes],
+                                 x=track.best[0], y=track.best[1], w=track.best[2],
+                                 h=track.best[3], score=track.score, first_seen=track.first,
+                                 last_seen=track.last)
+                row.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(track.thumbnail),
+                                   save=False)
+                saved.append(row.thumbnail.name)
+                row.save()
+            record("publishing.video.uploaded", actor=actor, school=post.school, target=video,
+                   details={"post": post.pk, "tracks": len(checked.tracks),
+                            "seconds": round(checked.duration, 1), "sha256": checked.sha256,
+                            "detector": DETECTOR_VERSION, "replaced": old is not None})
+        except Exception:
+            storage = video.original.storage
+            for file_name in saved:
+                storage.delete(file_name)
+            raise
+        storage = video.original.storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
+    return video
+
+
+def _files(video: Video) -> list[str]:
+    names = [video.original.name, video.poster.name, video.published.name]
+    names += [t.thumbnail.name for t in video.tracks.all()] if video.pk else []
+    return [n for n in names if n]
+
+
+def do_remove_video(post: Post, *, actor: User) -> None:
+    _check_open(post, actor)
+    with transaction.atomic():
+        video = video_of(Post.objects.select_for_update().get(pk=post.pk))
+        if video is None:
+            raise ValidationError("This post has no video.")
+        files = _files(video)
+        video.delete()
+        record("publishing.video.removed", actor=actor, school=post.school, target=post)
+        storage = video.original.storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in files])
+
+
+# --- tagging and the confirmation, with the photo check's rules -------------------------------
+
+
+def video_version(video: Video, tracks: list[VideoTrack]) -> str:
+    return photo_checks.photo_version(video, tracks)  # type: ignore[arg-type]
+
+
+def current_confirmation(video: Video, tracks: list[VideoTrack]) -> VideoConfirmation | None:
+    return photo_checks.current_confirmation(video, tracks)  # type: ignore[arg-type,return-value]
+
+
+def _voided(video: Video, before: VideoConfirmation | None, actor: User, why: str) -> None:
+    if before is not None:
+        record("publishing.video.confirmation_voided", actor=actor, school=video.post.school,
+               target=video, details={"confirmation": before.pk, "reason": why})
+
+
+def do_tag_tracks(video: Video, *, actor: User, tags: dict[int, str]) -> int:
+    """Save who each face track is ("blur", "adult", "not_face", "pupil:12", "staff:3");
+    returns how many changed. A change voids the confirmation."""
+    _check_open(video.post, actor)
+    school = video.post.school
+    parsed = {pk: photo_checks._parse_tag(value, school) for pk, value in tags.items()}
+    changed = 0
+    with transaction.atomic():
+        tracks = list(video.tracks.select_for_update(of=("self",)).select_related("pupil"))
+        before = current_confirmation(video, tracks)
+        for track in [t for t in tracks if t.pk in parsed]:
+            kind, pupil, staff = parsed[track.pk]
+            if (track.kind, track.pupil_id, track.staff_id) == (
+                    kind, pupil.pk if pupil else None, staff.pk if staff else None):
+                continue
+            if kind == VideoTrack.Kind.NOT_FACE:
+                photo_checks.check_can_dismiss(track, [track])  # type: ignore[arg-type,list-item]
+            track.kind, track.pupil, track.staff = kind, pupil, staff
+            track.tagged_by, track.tagged_at = actor, timezone.now()
+            track.save()
+            changed += 1
+            record("publishing.video.track_tagged", actor=actor, school=school, target=track,
+                   details={"video": video.pk, "kind": kind, "pupil": getattr(pupil, "pk", None),
+                            "staff": getattr(staff, "pk", None)})
+        if changed:
+            _voided(video, before, actor, "tags changed")
+    return changed
+
+
+def do_blur_untagged(video: Video, *, actor: User) -> int:
+    _check_open(video.post, actor)
+    with transaction.atomic():
+        tracks = list(video.tracks.select_for_update())
+        before = current_confirmation(video, tracks)
+        untagged = [t.pk for t in tracks if t.kind == VideoTrack.Kind.UNTAGGED]
+        count = VideoTrack.objects.filter(pk__in=untagged).update(
+            kind=VideoTrack.Kind.BLUR, tagged_by=actor, tagged_at=timezone.now())
+        if count:
+            record("publishing.video.untagged_blurred", actor=actor, school=video.post.school,
+                   target=video, details={"tracks": untagged})
+            _voided(video, before, actor, "tags changed")
+    return count
+
+
+def do_confirm_video(video: Video, *, actor: User, version: str,
+                     no_people: bool) -> VideoConfirmation:
+    """The poster's word that they watched the whole video (at `version`) and accounted for
+    everyone: refused on the photo check's grounds (changed since, boxes left, none marked)."""
+    _check_open(video.post, actor)
+    with transaction.atomic():
+        video = Video.objects.select_for_update().select_related("post__school").get(
+            pk=video.pk)
+        tracks = list(video.tracks.all())
+        try:
+            photo_checks.check_confirm_photo(video, tracks, version=version,  # type: ignore[arg-type]
+                                             no_people=no_people)
+        except ValidationError as exc:  # the same rules, said of a video
+            raise ValidationError([m.replace("photo", "video") for m in exc.messages]) from exc
+        confirmation = VideoConfirmation.objects.create(
+            video=video, version=version, no_people=no_people, confirmed_by=actor)
+        record("publishing.video.confirmed", actor=actor, school=video.post.school,
+               target=video, details={"version": version, "no_people": no_people,
+                                      "tracks": len(tracks)})
+    return confirmation
+
+
+# --- the verdict, publishing ------------------------------------------------------------------
+
+
+def tracks_for_check(video: Video) -> list[VideoTrack]:
+    return list(video.tracks.select_related("pupil", "staff").prefetch_related(
+        "pupil__photo_consents"))
+
+
+def video_problems(video: Video, channel: str, permitted: set[int]) -> list[str]:
+    """Why the video can't go to `channel` now (nothing if it can)."""
+    tracks = tracks_for_check(video)
+    problems = []
+    if current_confirmation(video, tracks) is None:
+        problems.append("Nobody has confirmed yet that they watched the whole video and "
+                        "everyone in it is tagged or blurred.")
+    for number, track in enumerate(tracks, start=1):
+        problems += photo_checks.face_problems(track, number, channel,  # type: ignore[arg-type]
+                                               permitted)
+    return [f"Video: {p}" for p in problems]
+
+
+def check_post_media(post: Post, channels: list[str] | None = None
+                     ) -> list[photo_checks.ChannelVerdict]:
+    """The consent verdict for each channel (the post's, or those named) over its photos and
+    its video, asked now."""
+    channels = post.channels if channels is None else channels
+    if post.photos is not None:
+        verdicts = photo_checks.check_photos(post.photos, channels)
+    else:
+        verdicts = [photo_checks.ChannelVerdict(c) for c in channels]
+    video = video_of(post)
+    if video is not None:
+        permitted = photo_checks.permitted_staff(post.school)
+        for verdict in verdicts:
+            verdict.problems += video_problems(video, verdict.channel, permitted)
+    return verdicts
+
+
+def lock_tagged_pupils(video: Video) -> None:
+    """As consent.photos.lock_tagged_pupils, for the pupils tagged in the video."""
+    list(Pupil.objects.select_for_update().filter(video_tracks__video=video))
+
+
+def render_published(video: Video) -> Video:
+    """Make the published copy once (blurred tracks, re-encoded, no metadata)."""
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if video.published:
+        return video
+    blurred = [[tuple(b) for b in t.boxes]
+               for t in video.tracks.filter(kind=VideoTrack.Kind.BLUR)]
+    with video.original.open("rb") as source, tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "published.mp4"
+        render_video(source, target, blurred)  # type: ignore[arg-type]
+        with target.open("rb") as handle:
+            video.published.save(f"{uuid.uuid4().hex}.mp4", File(handle), save=False)
+    video.rendered_at = timezone.now()
+    video.save(update_fields=["published", "rendered_at"])
+    return video
