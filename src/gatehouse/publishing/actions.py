@@ -21,7 +21,7 @@ from gatehouse.publishing.connectors.base import PublishError
 from gatehouse.publishing.connectors.registry import CONNECTORS, connector_for
 from gatehouse.publishing.connectors.secrets import encrypt_token
 from gatehouse.publishing.models import Connection, Delivery, Post, PublishingSettings
-from gatehouse.publishing.videos import video_of
+from gatehouse.publishing.videos import check_video_publishable, video_of
 from gatehouse.schools.models import School
 
 AGREEING_ROLES = frozenset({Role.LEADERSHIP, Role.HEAD_TEACHER})
@@ -171,6 +171,7 @@ def do_submit(post: Post, *, actor: User) -> Post:
             raise ValidationError("This post is already with leadership or agreed.")
         check_content(post.school, body=post.body, channels=post.channels, photos=post.photos,
                       has_video=video_of(post) is not None)
+        check_video_publishable(post)
         check_publish_at(post.publish_at)
         if not needs_agreement(post):
             _schedule(post, agreed_by=None)

@@ -236,6 +236,19 @@ def check_post_media(post: Post, channels: list[str] | None = None
     return verdicts
 
 
+def check_video_publishable(post: Post) -> None:
+    """A post with a video goes to leadership only once every channel's check is clear (as
+    a photo post does, consent.photos.check_publishable)."""
+    if video_of(post) is None:
+        return
+    blocked = [v for v in check_post_media(post) if not v.ok]
+    if blocked:
+        raise ValidationError(
+            "Not sent: the video check fails for " + ", ".join(v.label for v in blocked)
+            + ". Open the video check, tag or blur every face and confirm, or remove the "
+            "channel.")
+
+
 def lock_tagged_pupils(video: Video) -> None:
     """As consent.photos.lock_tagged_pupils, for the pupils tagged in the video."""
     list(Pupil.objects.select_for_update().filter(video_tracks__video=video))

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +25,17 @@ from gatehouse.publishing.fake_graph import meta_error
 from gatehouse.publishing.models import Post, Video, VideoTrack
 from gatehouse.publishing.tests.videos import (
     FACE_PHOTO,
+    FFPROBE,
     LOCATION,
     TITLE,
+    ffprobe,
     make_sound_only,
     make_video,
 )
 from gatehouse.publishing.video import box_at, group_tracks, render_video
 
 pytestmark = pytest.mark.skipif(not FACE_PHOTO.exists(), reason="face photos not available")
-needs_ffprobe = pytest.mark.skipif(shutil.which("ffprobe") is None,
+needs_ffprobe = pytest.mark.skipif(not Path(FFPROBE).exists(),
                                    reason="ffprobe (apt package ffmpeg) not installed")
 
 
@@ -149,6 +148,8 @@ def test_every_track_must_be_tagged_or_blurred_and_confirmed_before_a_channel_al
     [track] = video.tracks.all()
     [group, facebook] = videos.check_post_media(post)
     assert "Video: Face 1 is not tagged yet." in group.problems
+    with pytest.raises(ValidationError, match="Not sent: the video check fails for"):
+        actions.do_submit(post, actor=admin)
     assert any("watched the whole video" in p for p in group.problems)
     with pytest.raises(ValidationError, match="Deal with every box first"):
         videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=False)
@@ -182,12 +183,6 @@ def _version(video: Video) -> str:
 # --- the published copy -----------------------------------------------------------------------
 
 
-def _ffprobe(path: Path) -> dict[str, Any]:
-    found = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams",
-                            "-of", "json", str(path)], capture_output=True, check=True)
-    return json.loads(found.stdout)
-
-
 BRANDS = {"major_brand", "minor_version", "compatible_brands"}
 # What ffprobe reports from any MP4's structure (default handler names, no language).
 STRUCTURAL = {"language": "und", "handler_name": {"VideoHandler", "SoundHandler"},
@@ -199,7 +194,7 @@ def test_the_published_copy_is_re_encoded_with_no_metadata_and_blurred_faces(
     tmp_path: Path, settings: Any
 ) -> None:
     source = make_video(tmp_path / "phone.mov", seconds=2)
-    before = _ffprobe(source)
+    before = ffprobe(source)
     assert before["format"]["tags"]["location"] == LOCATION  # the test video has it to lose
     assert "creation_time" in before["format"]["tags"]
     with source.open("rb") as handle:
@@ -209,7 +204,7 @@ def test_the_published_copy_is_re_encoded_with_no_metadata_and_blurred_faces(
     with source.open("rb") as handle:
         render_video(handle, out, [track.boxes])
 
-    probed = _ffprobe(out)
+    probed = ffprobe(out)
     assert set(probed["format"].get("tags", {})) <= BRANDS
     assert "mp4" in probed["format"]["format_name"]
     assert [s["codec_name"] for s in probed["streams"]] == ["h264", "aac"]

@@ -5,7 +5,11 @@ published copy has none of it."""
 from __future__ import annotations
 
 import fractions
+import json
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -14,6 +18,7 @@ from PIL import Image
 from gatehouse.lib.testing import SHARED_DATA
 
 FACE_PHOTO = SHARED_DATA / "faces" / "face_recognition_examples" / "examples" / "obama-480p.jpg"
+FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
 LOCATION = "+51.5074-000.1278/"
 TITLE = "Ellie Lee at sports day"
 
@@ -74,3 +79,10 @@ def make_sound_only(path: Path) -> Path:
     _add_tone(out, out.add_stream("aac", rate=22050), 1.0)
     out.close()
     return path
+
+
+def ffprobe(path: Path) -> dict[str, Any]:
+    """What Debian's ffprobe (apt package ffmpeg) reads from the file: format and streams."""
+    found = subprocess.run([FFPROBE, "-v", "error", "-show_format", "-show_streams",  # noqa: S603
+                            "-of", "json", str(path)], capture_output=True, check=True)
+    return json.loads(found.stdout)
