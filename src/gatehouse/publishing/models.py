@@ -122,7 +122,8 @@ class Post(models.Model):
 
         video = video_of(self)
         if video is not None:
-            parts.append("video:" + video_version(video, tracks_for_check(video)))
+            parts.append(f"video:{video.status}:"
+                         + video_version(video, tracks_for_check(video)))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
@@ -271,13 +272,21 @@ class NotificationSent(models.Model):
 
 class Video(models.Model):
     """A post's video: the original as uploaded (staff only), the faces found in it grouped
-    into tracks, and the published copy (re-encoded, blurred tracks, no metadata), made once
-    when it first goes out. `sha256`, `width` and `height` make its version with the tracks,
-    as a photo's do (consent.photos.photo_version)."""
+    into tracks (by the worker: `status`), and the published copy (re-encoded, blurred
+    tracks, no metadata), made once when it first goes out. `sha256`, `width` and `height`
+    make its version with the tracks, as a photo's do (consent.photos.photo_version)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Looking for faces"
+        READY = "ready", "Faces found"
+        REFUSED = "refused", "Refused"
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="video")
-    original = models.FileField(upload_to="publishing/videos/originals/%Y/%m/")
-    poster = models.FileField(upload_to="publishing/videos/posters/%Y/%m/")
+    original = models.FileField(upload_to="publishing/videos/originals/%Y/%m/", blank=True)
+    poster = models.FileField(upload_to="publishing/videos/posters/%Y/%m/", blank=True)
+    # The quick checks run while the poster waits; finding the faces runs in the worker.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    problem = models.CharField(max_length=500, blank=True)  # why it was refused
     published = models.FileField(upload_to="publishing/videos/published/%Y/%m/", blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -1,11 +1,12 @@
 """Videos: checking an upload, finding the faces in it, and making the copy that is published.
 
 - The upload is sniffed from its container (an ISO/QuickTime `ftyp` box and PyAV's demuxer),
-  never its name, and refused when it is too big, too long, corrupt or has no video stream.
+  never its name, and refused at once when it is too big, too long, corrupt or has no video
+  stream (`probe_video`, quick, while the poster waits).
 - Faces are looked for on frames sampled a few times a second (scaled down, with the photo
   check's detector, consent.imaging.faces) and grouped into tracks: a box joins the track whose
-  box at a neighbouring sample overlaps it or whose centre is near. A person tags or blurs each
-  track, as for a photo's faces.
+  box at a neighbouring sample overlaps it or whose centre is near (`find_faces`, slow, in the
+  worker). A person tags or blurs each track, as for a photo's faces.
 - The published copy is re-encoded (H.264 and AAC in MP4, `faststart`) with the blurred tracks
   pixelated on every frame (boxes interpolated between samples, padded in space and time), and
   no metadata at all: no container or stream tags, no QuickTime location (©xyz), no
@@ -79,13 +80,24 @@ class Track:
 
 
 @dataclass
-class CheckedVideo:
+class ProbedVideo:
+    """What the quick check at upload learns: enough to accept or refuse the file at once."""
+
     sha256: str
     size: tuple[int, int]  # as displayed (rotation applied)
     duration: float
     has_audio: bool
+
+
+@dataclass
+class FoundFaces:
     tracks: list[Track]
     poster: bytes  # a JPEG of the first frame, for the staff page
+
+
+@dataclass
+class CheckedVideo(ProbedVideo, FoundFaces):
+    pass
 
 
 def sniff(head: bytes) -> bool:
@@ -93,9 +105,9 @@ def sniff(head: bytes) -> bool:
     return len(head) >= 8 and head[4:8] in CONTAINER_BOXES
 
 
-def check_video(handle: IO[bytes], *, size: int | None = None) -> CheckedVideo:
-    """Everything about an uploaded video, read in one pass: limits, sniffing, decoding, faces
-    and tracks. Raises VideoRejected with a plain message; writes nothing."""
+def probe_video(handle: IO[bytes], *, size: int | None = None) -> ProbedVideo:
+    """The quick check while the poster waits: size, type (sniffed), a video stream, the
+    length, and the first frame decodes. Raises VideoRejected with a plain message."""
     max_bytes, max_seconds = settings.VIDEO_MAX_BYTES, settings.VIDEO_MAX_SECONDS
     if size is not None and size > max_bytes:
         raise VideoRejected(f"The video is {size / 1_048_576:.0f} MB; the limit is "
@@ -109,18 +121,29 @@ def check_video(handle: IO[bytes], *, size: int | None = None) -> CheckedVideo:
     digest = hashlib.sha256()
     for chunk in iter(lambda: handle.read(1 << 20), b""):
         digest.update(chunk)
-    handle.seek(0)
-    samples: list[tuple[float, list[FaceBox], Image.Image]] = []
-    poster = b""
     with _open(handle) as container:
         stream = _video_stream(container)
         duration = _duration(container, stream)
         if duration > max_seconds:
             raise VideoRejected(f"The video is {_clock(duration)} long; the limit is "
                                 f"{_clock(max_seconds)}. Please trim it and upload it again.")
-        every = 1 / settings.VIDEO_SAMPLES_PER_SECOND
-        next_at, shown = 0.0, (0, 0)
-        for frame in _frames(container, stream):
+        first = next(_frames(container, stream), None)
+        if first is None:
+            raise VideoRejected(_corrupt())
+        return ProbedVideo(sha256=digest.hexdigest(), size=_shown_size(first),
+                           duration=duration, has_audio=bool(container.streams.audio))
+
+
+def find_faces(handle: IO[bytes]) -> FoundFaces:
+    """The slow part, in the worker: decode the whole video, look for faces on frames sampled
+    VIDEO_SAMPLES_PER_SECOND times a second, and group them into tracks."""
+    max_seconds = settings.VIDEO_MAX_SECONDS
+    samples: list[tuple[float, list[FaceBox], Image.Image]] = []
+    poster = b""
+    every = 1 / settings.VIDEO_SAMPLES_PER_SECOND
+    next_at, shown = 0.0, (0, 0)
+    with _open(handle) as container:
+        for frame in _frames(container, _video_stream(container)):
             t = float(frame.time or 0.0)
             if t > max_seconds + 1:  # the header lied about the length
                 raise VideoRejected(f"The video is longer than {_clock(max_seconds)}. "
@@ -137,19 +160,23 @@ def check_video(handle: IO[bytes], *, size: int | None = None) -> CheckedVideo:
                                     "Please choose a video of a smaller group.")
             samples.append((t, faces, image))
             next_at = t + every
-        if not samples:
-            raise VideoRejected("This video has no frames that can be played. It may be "
-                                "damaged; please export it again.")
-        has_audio = bool(container.streams.audio)
+    if not samples:
+        raise VideoRejected(_corrupt())
     tracks = group_tracks([(t, faces) for t, faces, _ in samples], every)
-    by_time = {t: image for t, _, image in samples}
-    for track in tracks:
-        track.thumbnail = _thumbnail(by_time, track, shown)
     if len(tracks) > MAX_FACES:
         raise VideoRejected("This video has too many faces to check one by one. Please "
                             "choose a video of a smaller group.")
-    return CheckedVideo(sha256=digest.hexdigest(), size=shown, duration=duration,
-                        has_audio=has_audio, tracks=tracks, poster=poster)
+    by_time = {t: image for t, _, image in samples}
+    for track in tracks:
+        track.thumbnail = _thumbnail(by_time, track, shown)
+    return FoundFaces(tracks=tracks, poster=poster)
+
+
+def check_video(handle: IO[bytes], *, size: int | None = None) -> CheckedVideo:
+    """Both checks in one go (tests and the bench)."""
+    probed = probe_video(handle, size=size)
+    found = find_faces(handle)
+    return CheckedVideo(tracks=found.tracks, poster=found.poster, **vars(probed))
 
 
 def group_tracks(samples: list[tuple[float, list[FaceBox]]], every: float) -> list[Track]:

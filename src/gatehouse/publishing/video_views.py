@@ -83,13 +83,13 @@ def video_upload(request: HttpRequest, school: School, pk: int) -> HttpResponse:
         return _to_video(school, pk)
     upload = form.cleaned_data["video"]
     try:
-        checked = videos.check_upload(upload, size=upload.size)
-        video = videos.do_add_video(post, actor=request.user, upload=upload, checked=checked)
+        probed = videos.check_upload(upload, size=upload.size)
+        video = videos.do_add_video(post, actor=request.user, upload=upload, probed=probed)
     except ValidationError as exc:
         _say(request, exc)
     else:
         count = video.tracks.count()
-        messages.success(request, f"Video checked: {count} face{'s' if count != 1 else ''} "
+        messages.success(request, f"Video probed: {count} face{'s' if count != 1 else ''} "
                          "found. Tag or blur each one, then confirm.")
     return _to_video(school, pk)
 
@@ -163,6 +163,8 @@ def _file(handle: object, content_type: str) -> FileResponse:
 def video_original(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     """The video as uploaded, to watch while checking it (staff only: it may hold metadata)."""
     video = _video(school, pk)
+    if not video.original:
+        raise Http404("The video was refused and deleted.")
     return _file(video.original.open("rb"), "video/mp4")
 
 

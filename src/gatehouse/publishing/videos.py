@@ -22,7 +22,13 @@ from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.imaging.faces import DETECTOR_VERSION
 from gatehouse.consent.models import Pupil
 from gatehouse.publishing.models import Post, Video, VideoConfirmation, VideoTrack
-from gatehouse.publishing.video import CheckedVideo, VideoRejected, check_video, render_video
+from gatehouse.publishing.video import (
+    ProbedVideo,
+    VideoRejected,
+    find_faces,
+    probe_video,
+    render_video,
+)
 
 
 def video_of(post: Post) -> Video | None:
@@ -42,17 +48,18 @@ def _check_open(post: Post, actor: User) -> None:
         raise ValidationError("This video has been published; it can't change.")
 
 
-def check_upload(upload: IO[bytes], *, size: int | None) -> CheckedVideo:
-    """Check an uploaded video (type, limits, decoding, faces and tracks); nothing is saved."""
+def check_upload(upload: IO[bytes], *, size: int | None) -> ProbedVideo:
+    """The quick check while the poster waits (type, limits, a video stream that decodes);
+    nothing is saved."""
     try:
-        return check_video(upload, size=size)
+        return probe_video(upload, size=size)
     except VideoRejected as exc:
         raise ValidationError(exc.message) from exc
 
 
-def do_add_video(post: Post, *, actor: User, upload: IO[bytes], checked: CheckedVideo) -> Video:
-    """Save a checked video (check_upload) with its face tracks, replacing any earlier video.
-    A refused video saves nothing."""
+def do_add_video(post: Post, *, actor: User, upload: IO[bytes], probed: ProbedVideo) -> Video:
+    """Save a video that passed the quick check (check_upload), replacing any earlier one, and
+    queue the face check for the worker (do_find_faces). A refused video saves nothing."""
     _check_open(post, actor)
     if post.photos_id:
         raise ValidationError("This post has photos. A post has photos or one video, not both: "
@@ -64,16 +71,45 @@ def do_add_video(post: Post, *, actor: User, upload: IO[bytes], checked: Checked
         old_files = _files(old) if old else []
         if old is not None:
             old.delete()
-        video = Video(post=post, width=checked.size[0], height=checked.size[1],
-                      duration=checked.duration, sha256=checked.sha256,
+        video = Video(post=post, width=probed.size[0], height=probed.size[1],
+                      duration=probed.duration, sha256=probed.sha256,
                       detector_version=DETECTOR_VERSION, uploaded_by=actor)
         upload.seek(0)
         video.original.save(name, File(upload), save=False)
-        video.poster.save(f"{name}.jpg", ContentFile(checked.poster), save=False)
-        saved = _files(video)
-        try:  # if the rows can't be written, don't leave the files behind
+        try:  # if the row can't be written, don't leave the file behind
             video.save()
-            for track in checked.tracks:
+            record("publishing.video.uploaded", actor=actor, school=post.school, target=video,
+                   details={"post": post.pk, "seconds": round(probed.duration, 1),
+                            "sha256": probed.sha256, "replaced": old is not None})
+        except Exception:
+            video.original.delete(save=False)
+            raise
+        storage = video.original.storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
+        from gatehouse.publishing.tasks import find_video_faces
+
+        transaction.on_commit(lambda: find_video_faces.delay(video.pk))
+    return video
+
+
+def do_find_faces(video_id: int) -> str:
+    """The worker's part: find the faces and save them as tracks, or refuse the video (its
+    file is deleted and the poster sees why). Returns the new status."""
+    video = Video.objects.filter(pk=video_id, status=Video.Status.CHECKING).first()
+    if video is None:  # replaced, removed or already done
+        return "gone"
+    try:
+        with video.original.open("rb") as handle:
+            found = find_faces(handle)
+    except VideoRejected as exc:
+        return _refuse(video, exc.message)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            if not Video.objects.select_for_update().filter(
+                    pk=video.pk, status=Video.Status.CHECKING).exists():
+                return "gone"
+            for track in found.tracks:
                 row = VideoTrack(video=video, boxes=[list(b) for b in track.boxes],
                                  x=track.best[0], y=track.best[1], w=track.best[2],
                                  h=track.best[3], score=track.score, first_seen=track.first,
@@ -82,18 +118,31 @@ def do_add_video(post: Post, *, actor: User, upload: IO[bytes], checked: Checked
                                    save=False)
                 saved.append(row.thumbnail.name)
                 row.save()
-            record("publishing.video.uploaded", actor=actor, school=post.school, target=video,
-                   details={"post": post.pk, "tracks": len(checked.tracks),
-                            "seconds": round(checked.duration, 1), "sha256": checked.sha256,
-                            "detector": DETECTOR_VERSION, "replaced": old is not None})
-        except Exception:
-            storage = video.original.storage
-            for file_name in saved:
-                storage.delete(file_name)
-            raise
+            video.poster.save(f"{uuid.uuid4().hex}.jpg", ContentFile(found.poster),
+                              save=False)
+            saved.append(video.poster.name)
+            video.status = Video.Status.READY
+            video.save(update_fields=["poster", "status"])
+            record("publishing.video.faces_found", school=video.post.school, target=video,
+                   details={"tracks": len(found.tracks), "detector": DETECTOR_VERSION})
+    except Exception:
         storage = video.original.storage
-        transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
-    return video
+        for file_name in saved:
+            storage.delete(file_name)
+        raise
+    return video.status
+
+
+def _refuse(video: Video, why: str) -> str:
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk, status=Video.Status.CHECKING).update(
+            status=Video.Status.REFUSED, problem=why[:500], original="")
+        if updated:
+            record("publishing.video.refused", school=video.post.school, target=video,
+                   details={"why": why})
+            name, storage = video.original.name, video.original.storage
+            transaction.on_commit(lambda: storage.delete(name))
+    return Video.Status.REFUSED
 
 
 def _files(video: Video) -> list[str]:
@@ -132,10 +181,17 @@ def _voided(video: Video, before: VideoConfirmation | None, actor: User, why: st
                target=video, details={"confirmation": before.pk, "reason": why})
 
 
+def _check_ready(video: Video, actor: User) -> None:
+    _check_open(video.post, actor)
+    if video.status != Video.Status.READY:
+        raise ValidationError("The video's faces haven't been found yet (or it was refused). "
+                              "Look again in a minute.")
+
+
 def do_tag_tracks(video: Video, *, actor: User, tags: dict[int, str]) -> int:
     """Save who each face track is ("blur", "adult", "not_face", "pupil:12", "staff:3");
     returns how many changed. A change voids the confirmation."""
-    _check_open(video.post, actor)
+    _check_ready(video, actor)
     school = video.post.school
     parsed = {pk: photo_checks._parse_tag(value, school) for pk, value in tags.items()}
     changed = 0
@@ -162,7 +218,7 @@ def do_tag_tracks(video: Video, *, actor: User, tags: dict[int, str]) -> int:
 
 
 def do_blur_untagged(video: Video, *, actor: User) -> int:
-    _check_open(video.post, actor)
+    _check_ready(video, actor)
     with transaction.atomic():
         tracks = list(video.tracks.select_for_update())
         before = current_confirmation(video, tracks)
@@ -180,10 +236,10 @@ def do_confirm_video(video: Video, *, actor: User, version: str,
                      no_people: bool) -> VideoConfirmation:
     """The poster's word that they watched the whole video (at `version`) and accounted for
     everyone: refused on the photo check's grounds (changed since, boxes left, none marked)."""
-    _check_open(video.post, actor)
     with transaction.atomic():
         video = Video.objects.select_for_update().select_related("post__school").get(
             pk=video.pk)
+        _check_ready(video, actor)
         tracks = list(video.tracks.all())
         try:
             photo_checks.check_confirm_photo(video, tracks, version=version,  # type: ignore[arg-type]
@@ -208,6 +264,10 @@ def tracks_for_check(video: Video) -> list[VideoTrack]:
 
 def video_problems(video: Video, channel: str, permitted: set[int]) -> list[str]:
     """Why the video can't go to `channel` now (nothing if it can)."""
+    if video.status == Video.Status.CHECKING:
+        return ["Video: still being checked for faces. Look again in a minute."]
+    if video.status == Video.Status.REFUSED:
+        return [f"Video: refused. {video.problem} Upload another or remove it."]
     tracks = tracks_for_check(video)
     problems = []
     if current_confirmation(video, tracks) is None:

@@ -68,13 +68,13 @@ def post_new(request: HttpRequest, school: School) -> HttpResponse:
         data = dict(form.cleaned_data)
         upload = data.pop("video")
         try:
-            checked = videos.check_upload(upload, size=upload.size) if upload else None
+            probed = videos.check_upload(upload, size=upload.size) if upload else None
             with transaction.atomic():  # a refused video leaves no post behind
                 post = actions.do_create_post(school, actor=request.user,
-                                              has_video=checked is not None, **data)
-                if checked is not None:
+                                              has_video=probed is not None, **data)
+                if probed is not None:
                     videos.do_add_video(post, actor=request.user, upload=upload,
-                                        checked=checked)
+                                        probed=probed)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -118,13 +118,13 @@ def post_edit(request: HttpRequest, school: School, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         upload = data.pop("video")
         try:
-            checked = videos.check_upload(upload, size=upload.size) if upload else None
+            probed = videos.check_upload(upload, size=upload.size) if upload else None
             with transaction.atomic():
                 post = actions.do_edit_post(post, actor=request.user,
-                                            has_video=checked is not None, **data)
-                if checked is not None:
+                                            has_video=probed is not None, **data)
+                if probed is not None:
                     videos.do_add_video(post, actor=request.user, upload=upload,
-                                        checked=checked)
+                                        probed=probed)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

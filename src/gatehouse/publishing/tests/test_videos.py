@@ -32,7 +32,7 @@ from gatehouse.publishing.tests.videos import (
     make_sound_only,
     make_video,
 )
-from gatehouse.publishing.video import box_at, group_tracks, render_video
+from gatehouse.publishing.video import box_at, check_video, group_tracks, render_video
 
 pytestmark = pytest.mark.skipif(not FACE_PHOTO.exists(), reason="face photos not available")
 needs_ffprobe = pytest.mark.skipif(not Path(FFPROBE).exists(),
@@ -58,8 +58,12 @@ def _post(school: Any, admin: Any, channels: list[str] | None = None) -> Post:
 def _with_video(school: Any, admin: Any, tmp_path: Path, **kwargs: Any) -> Video:
     post = _post(school, admin, kwargs.pop("channels", None))
     upload = _upload(make_video(tmp_path / "in.mov", **kwargs))
-    return videos.do_add_video(post, actor=admin, upload=upload,
-                               checked=videos.check_upload(upload, size=upload.size))
+    video = videos.do_add_video(post, actor=admin, upload=upload,
+                                probed=videos.check_upload(upload, size=upload.size))
+    assert video.status == Video.Status.CHECKING
+    assert videos.do_find_faces(video.pk) == Video.Status.READY  # the worker's part
+    video.refresh_from_db()
+    return video
 
 
 # --- limits and bad files ---------------------------------------------------------------------
@@ -90,6 +94,30 @@ def test_a_refused_video_leaves_no_post_and_no_files(
     assert "can't be read" in html.unescape(response.content.decode())
     assert not Post.objects.exists() and not Video.objects.exists()
     assert not [p for p in _media_root.rglob("*") if p.is_file()]
+
+
+def test_a_video_the_worker_refuses_is_deleted_and_the_poster_told_why(
+    school: Any, admin: Any, tmp_path: Path, settings: Any,
+    django_capture_on_commit_callbacks: Any
+) -> None:
+    post = _post(school, admin)
+    upload = _upload(make_video(tmp_path / "in.mov", seconds=3, audio=False))
+    video = videos.do_add_video(post, actor=admin, upload=upload,
+                                probed=videos.check_upload(upload, size=upload.size))
+    post = video.post
+    assert "still being checked" in " ".join(videos.check_post_media(post)[0].problems)
+    with pytest.raises(ValidationError, match="haven't been found yet"):
+        videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=True)
+    original = Path(video.original.path)
+    settings.VIDEO_MAX_SECONDS = 1  # as if its header had said less than it holds
+    with django_capture_on_commit_callbacks(execute=True):
+        assert videos.do_find_faces(video.pk) == Video.Status.REFUSED
+    video.refresh_from_db()
+    assert not video.original and not original.exists() and not video.tracks.exists()
+    [verdict] = videos.check_post_media(post)
+    assert verdict.problems == ["Video: refused. The video is longer than 0:01. Please trim "
+                                "it and upload it again. Upload another or remove it."]
+    assert videos.do_find_faces(video.pk) == "gone"  # a second run does nothing
 
 
 # --- tracks -----------------------------------------------------------------------------------
@@ -198,7 +226,7 @@ def test_the_published_copy_is_re_encoded_with_no_metadata_and_blurred_faces(
     assert before["format"]["tags"]["location"] == LOCATION  # the test video has it to lose
     assert "creation_time" in before["format"]["tags"]
     with source.open("rb") as handle:
-        checked = videos.check_video(handle)
+        checked = check_video(handle)
     [track] = checked.tracks
     out = tmp_path / "published.mp4"
     with source.open("rb") as handle:
