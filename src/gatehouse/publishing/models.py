@@ -300,6 +300,9 @@ class Video(models.Model):
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawal reached it (consent withdrawn, restricted): gone from the group at once.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return f"Video of post {self.post_id}"

@@ -25,6 +25,13 @@ def find_video_faces(video_id: int) -> str:
 
 
 @shared_task
+def take_down_video(delivery_id: int, reason: str) -> bool:
+    from gatehouse.publishing.videos import take_down_delivery
+
+    return take_down_delivery(delivery_id, reason)
+
+
+@shared_task
 def publish_due() -> dict[str, int]:
     """Celery beat runs this every 30 seconds; `manage.py run_publishing --loop` does without."""
     from gatehouse.publishing.delivery import run_due

@@ -188,7 +188,8 @@ def group_video(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     re-encoded copy with blurred faces and no metadata, never the original."""
     school = access_school(slug)
     check_not_removed(access_membership(request.user, school))
-    video = get_object_or_404(Video, group_post__pk=pk, group_post__school=school)
+    video = get_object_or_404(Video, group_post__pk=pk, group_post__school=school,
+                              hidden_at__isnull=True)
     if not video.published:
         raise Http404
     return _file(video.published.open("rb"), "video/mp4")

@@ -20,7 +20,7 @@ from gatehouse.accounts.models import User
 from gatehouse.audit.log import record
 from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.imaging.faces import DETECTOR_VERSION
-from gatehouse.consent.models import Pupil
+from gatehouse.consent.models import Channel, Pupil
 from gatehouse.publishing.models import Post, Video, VideoConfirmation, VideoTrack
 from gatehouse.publishing.video import (
     ProbedVideo,
@@ -329,3 +329,71 @@ def render_published(video: Video) -> Video:
     video.rendered_at = timezone.now()
     video.save(update_fields=["published", "rendered_at"])
     return video
+
+
+# --- withdrawal reaches published videos ------------------------------------------------------
+
+
+def reach_published_videos(*, channels: list[str], reason: str, pupil: Pupil | None = None,
+                           staff: User | None = None, school: object = None) -> list[Video]:
+    """Consent withdrawn (or a pupil restricted, or staff permission withdrawn): each published
+    video where they are tagged (blurred tracks show nobody) is hidden from the parents' group
+    at once, and deleted from the Page and Instagram through the API by the worker (a failure
+    is left on the delivery, for a person). Called by consent.withdrawal."""
+    from gatehouse.community import feedcache
+    from gatehouse.publishing.models import Delivery
+    from gatehouse.publishing.tasks import take_down_video
+
+    tracks = VideoTrack.objects.filter(video__rendered_at__isnull=False)
+    if pupil is not None:
+        tracks = tracks.filter(kind=VideoTrack.Kind.PUPIL, pupil=pupil)
+    else:
+        tracks = tracks.filter(kind=VideoTrack.Kind.STAFF, staff=staff,
+                               video__post__school=school)
+    found = list(Video.objects.filter(pk__in=tracks.values("video_id"))
+                 .select_related("post__school"))
+    for video in found:
+        if Channel.PARENTS_GROUP in channels and video.hidden_at is None:
+            Video.objects.filter(pk=video.pk).update(hidden_at=timezone.now(),
+                                                     hidden_reason=reason[:300])
+            feedcache.bump(video.post.school_id)
+        social = list(Delivery.objects.filter(
+            post=video.post, state=Delivery.State.PUBLISHED,
+            channel__in=[c for c in channels if c in (Channel.FACEBOOK, Channel.INSTAGRAM)])
+            .values_list("pk", flat=True))
+        transaction.on_commit(lambda ids=social: [take_down_video.delay(pk, reason[:300])
+                                                  for pk in ids])
+        record("publishing.video.withdrawal_reached", school=video.post.school, target=video,
+               details={"channels": channels, "reason": reason, "deliveries": social})
+    return found
+
+
+def take_down_delivery(delivery_id: int, reason: str) -> bool:
+    """Delete one published video from its platform; True when it is gone."""
+    from gatehouse.publishing.connectors.base import PublishError
+    from gatehouse.publishing.connectors.registry import connector_for
+    from gatehouse.publishing.models import Connection, Delivery
+
+    delivery = Delivery.objects.select_related("post__school").get(pk=delivery_id)
+    if delivery.state != Delivery.State.PUBLISHED:
+        return delivery.state == Delivery.State.REMOVED
+    connection = Connection.objects.filter(school=delivery.post.school,
+                                           platform=delivery.channel).first()
+    try:
+        if connection is None:
+            raise PublishError("the account is no longer connected", permanent=True)
+        connector_for(connection).delete(delivery.remote_id)
+    except PublishError as exc:
+        if "does not exist" not in exc.message:  # already gone counts as done
+            Delivery.objects.filter(pk=delivery.pk).update(message=(
+                f"Take this down by hand ({reason}): Gatehouse could not delete it: "
+                f"{exc.message}")[:500])
+            record("publishing.takedown.failed", school=delivery.post.school, target=delivery,
+                   details={"channel": delivery.channel, "why": exc.message})
+            return False
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.State.REMOVED,
+        message=f"Deleted from {delivery.get_channel_display()}: {reason}"[:500])
+    record("publishing.takedown.deleted", school=delivery.post.school, target=delivery,
+           details={"channel": delivery.channel, "remote_id": delivery.remote_id})
+    return True

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gatehouse.consent.imaging.faces import FaceBox, detect_faces
 from gatehouse.consent.models import Channel
+from gatehouse.consent.withdrawal import do_reach_past
 from gatehouse.publishing import actions, videos
 from gatehouse.publishing.delivery import run_due
 from gatehouse.publishing.fake_graph import meta_error
@@ -264,10 +265,10 @@ def _faces_per_frame(path: Path) -> list[int]:
 
 
 def _agreed_video_post(school: Any, admin: Any, leader: Any, tmp_path: Path,
-                       channels: list[str]) -> Post:
+                       channels: list[str], tag: str = VideoTrack.Kind.BLUR) -> Post:
     video = _with_video(school, admin, tmp_path, channels=channels, audio=False)
     [track] = video.tracks.all()
-    videos.do_tag_tracks(video, actor=admin, tags={track.pk: VideoTrack.Kind.BLUR})
+    videos.do_tag_tracks(video, actor=admin, tags={track.pk: tag})
     videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=False)
     post = Post.objects.get(pk=video.post_id)
     post.publish_at = timezone.now() + dt.timedelta(hours=1)
@@ -341,3 +342,30 @@ def test_the_group_shows_the_published_copy_to_members_only(
     assert b"".join(response.streaming_content) == video.published.read()
     feed = member.get(reverse("feed", kwargs={"slug": school.slug})).content.decode()
     assert f'<video src="{url}"' in feed
+
+
+def test_a_withdrawal_hides_the_video_from_the_group_and_deletes_it_from_the_page(
+    school: Any, admin: Any, leader: Any, tmp_path: Path, connected: Any, fake_graph: Any,
+    make_pupil: Any, make_parent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    ellie = make_pupil(school, first="Ellie")
+    post = _agreed_video_post(school, admin, leader, tmp_path,
+                              [Channel.PARENTS_GROUP, Channel.FACEBOOK], tag=f"pupil:{ellie.pk}")
+    assert run_due(timezone.now() + dt.timedelta(hours=2)) == {"published": 2}
+    facebook = post.deliveries.get(channel=Channel.FACEBOOK)
+    assert facebook.remote_id in fake_graph.state.objects
+    group_post = post.deliveries.get(channel=Channel.PARENTS_GROUP).community_post
+    url = reverse("group_video", kwargs={"slug": school.slug, "pk": group_post.pk})
+    member = Client()
+    member.force_login(make_parent(school).user)
+    assert member.get(url).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_reach_past(ellie, channels=[Channel.PARENTS_GROUP, Channel.FACEBOOK], actor=None,
+                      reason="Consent withdrawn")
+    assert member.get(url).status_code == 404
+    feed = member.get(reverse("feed", kwargs={"slug": school.slug})).content.decode()
+    assert "<video" not in feed and "Sports day" not in feed
+    facebook.refresh_from_db()
+    assert facebook.state == "removed" and "Consent withdrawn" in facebook.message
+    assert facebook.remote_id not in fake_graph.state.objects
