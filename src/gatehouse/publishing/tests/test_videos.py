@@ -61,9 +61,9 @@ def _with_video(school: Any, admin: Any, tmp_path: Path, **kwargs: Any) -> Video
     upload = _upload(make_video(tmp_path / "in.mov", **kwargs))
     video = videos.do_add_video(post, actor=admin, upload=upload,
                                 probed=videos.check_upload(upload, size=upload.size))
-    assert video.status == Video.Status.CHECKING
-    assert videos.do_find_faces(video.pk) == Video.Status.READY  # the worker's part
+    videos.do_find_faces(video.pk)  # the worker's part (it may have run already)
     video.refresh_from_db()
+    assert video.status == Video.Status.READY
     return video
 
 
@@ -344,9 +344,11 @@ def test_the_group_shows_the_published_copy_to_members_only(
     assert f'<video src="{url}"' in feed
 
 
+# Committed data: with a broker, the Celery worker reads the rows on its own connection.
+@pytest.mark.django_db(transaction=True)
 def test_a_withdrawal_hides_the_video_from_the_group_and_deletes_it_from_the_page(
     school: Any, admin: Any, leader: Any, tmp_path: Path, connected: Any, fake_graph: Any,
-    make_pupil: Any, make_parent: Any, django_capture_on_commit_callbacks: Any
+    make_pupil: Any, make_parent: Any, background: Any
 ) -> None:
     ellie = make_pupil(school, first="Ellie")
     post = _agreed_video_post(school, admin, leader, tmp_path,
@@ -360,7 +362,7 @@ def test_a_withdrawal_hides_the_video_from_the_group_and_deletes_it_from_the_pag
     member.force_login(make_parent(school).user)
     assert member.get(url).status_code == 200
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         do_reach_past(ellie, channels=[Channel.PARENTS_GROUP, Channel.FACEBOOK], actor=None,
                       reason="Consent withdrawn")
     assert member.get(url).status_code == 404
