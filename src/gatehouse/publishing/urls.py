@@ -18,6 +18,7 @@ school_urlpatterns = [
     path("news/atom/", website.NewsAtom(), name="news_atom"),
     path("news/feed.json", website.news_json, name="news_json"),
     path("news/images/<int:pk>/", website.news_image, name="news_image"),
+    path("news/videos/<int:pk>/", website.news_video, name="news_video"),
     # The parents' group's <video> (members only; the published copy).
     path("videos/<int:pk>/", video_views.group_video, name="group_video"),
     path("email-settings/", parent_views.notification_settings, name="notification_settings"),

@@ -338,8 +338,9 @@ def reach_published_videos(*, channels: list[str], reason: str, pupil: Pupil | N
                            staff: User | None = None, school: object = None) -> list[Video]:
     """Consent withdrawn (or a pupil restricted, or staff permission withdrawn): each published
     video where they are tagged (blurred tracks show nobody) is hidden from the parents' group
-    at once, and deleted from the Page and Instagram through the API by the worker (a failure
-    is left on the delivery, for a person). Called by consent.withdrawal."""
+    and taken off the website at once, and deleted from the Page and Instagram through the API
+    by the worker (a failure is left on the delivery, for a person). Called by
+    consent.withdrawal."""
     from gatehouse.community import feedcache
     from gatehouse.publishing.models import Delivery
     from gatehouse.publishing.tasks import take_down_video
@@ -357,6 +358,10 @@ def reach_published_videos(*, channels: list[str], reason: str, pupil: Pupil | N
             Video.objects.filter(pk=video.pk).update(hidden_at=timezone.now(),
                                                      hidden_reason=reason[:300])
             feedcache.bump(video.post.school_id)
+        if Channel.WEBSITE in channels:  # Gatehouse serves the website's news: gone at once
+            Delivery.objects.filter(post=video.post, channel=Channel.WEBSITE,
+                                    state=Delivery.State.PUBLISHED).update(
+                state=Delivery.State.REMOVED, message=f"Taken off the website: {reason}"[:300])
         social = list(Delivery.objects.filter(
             post=video.post, state=Delivery.State.PUBLISHED,
             channel__in=[c for c in channels if c in (Channel.FACEBOOK, Channel.INSTAGRAM)])

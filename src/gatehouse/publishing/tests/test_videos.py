@@ -371,3 +371,26 @@ def test_a_withdrawal_hides_the_video_from_the_group_and_deletes_it_from_the_pag
     facebook.refresh_from_db()
     assert facebook.state == "removed" and "Consent withdrawn" in facebook.message
     assert facebook.remote_id not in fake_graph.state.objects
+
+
+def test_the_website_feeds_enclose_the_published_video_until_consent_is_withdrawn(
+    school: Any, admin: Any, leader: Any, tmp_path: Path, make_pupil: Any
+) -> None:
+    ellie = make_pupil(school, first="Ellie")
+    post = _agreed_video_post(school, admin, leader, tmp_path, [Channel.WEBSITE],
+                              tag=f"pupil:{ellie.pk}")
+    assert run_due(timezone.now() + dt.timedelta(hours=2)) == {"published": 1}
+    url = reverse("news_video", kwargs={"slug": school.slug, "pk": post.pk})
+    public = Client()
+    response = public.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "video/mp4"
+    assert b"".join(response.streaming_content) == Video.objects.get().published.read()
+    rss = public.get(reverse("news_rss", kwargs={"slug": school.slug})).content.decode()
+    assert 'type="video/mp4"' in rss and url in rss
+    feed = public.get(reverse("news_json", kwargs={"slug": school.slug})).json()
+    assert feed["items"][0]["attachments"][0]["mime_type"] == "video/mp4"
+    assert "<video" in public.get(reverse("news", kwargs={"slug": school.slug})).content.decode()
+
+    do_reach_past(ellie, channels=[Channel.WEBSITE], actor=None, reason="Consent withdrawn")
+    assert public.get(url).status_code == 404
+    assert post.deliveries.get().state == "removed"
