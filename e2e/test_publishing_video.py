@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import sign_in, sign_out
+from e2e.conftest import assert_accessible, sign_in, sign_out
 from e2e.test_publishing import _background_done, graph  # noqa: F401  (the fake Graph server)
 from gatehouse.publishing.delivery import run_due
 from gatehouse.publishing.fake_graph import FakeGraph
@@ -55,6 +55,7 @@ def test_a_video_is_checked_agreed_and_published_without_its_metadata(
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Confirmed: you have accounted for everyone")).to_be_visible()
     expect(page.locator("#verdict .badge.bad")).to_have_count(0)
+    assert_accessible(page)
     page.get_by_role("link", name="Back to the post").click()
     page.get_by_role("button", name="Send to leadership").click()
     expect(page.get_by_text("Sent to leadership to agree.")).to_be_visible()
