@@ -46,7 +46,8 @@ MOTION_PAD = 0.15
 TIME_PAD = 0.5
 # The published copy: longest side at most this, H.264 at this quality.
 OUTPUT_MAX_SIDE = 1920
-X264_OPTIONS = {"preset": "veryfast", "crf": "23"}
+# No caption or user data carried over from the source frames' side data.
+X264_OPTIONS = {"preset": "veryfast", "crf": "23", "a53cc": "0", "udu_sei": "0"}
 # QuickTime and ISO media files start with a box whose type is one of these.
 CONTAINER_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 ALLOWED_BRANDS_DEMUXER = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -294,16 +295,21 @@ def _render(container: Any, stream: Any, audio: Any, out: Any,
                     for out_packet in audio_out.encode(resampled):
                         out.mux(out_packet)
                 continue
+            pts, time_base = frame.pts, frame.time_base
             boxes = [b for b in (box_at(track, float(frame.time or 0), every)
                                  for track in blurred) if b is not None]
-            image = _upright(frame, OUTPUT_MAX_SIDE)
-            if boxes:  # boxes are in displayed pixels: scale them to this copy
-                scale = image.width / _shown_size(frame)[0]
-                image = blur_regions(image, [tuple(round(v * scale) for v in b)
-                                             for b in boxes])
-            made = av.VideoFrame.from_image(image).reformat(
-                width=video_out.width, height=video_out.height, format="yuv420p")
-            made.pts, made.time_base = frame.pts, frame.time_base
+            turned = int(getattr(frame, "rotation", 0) or 0) % 360
+            if boxes or turned:
+                image = _upright(frame, OUTPUT_MAX_SIDE)
+                if boxes:  # boxes are in displayed pixels: scale them to this copy
+                    scale = image.width / _shown_size(frame)[0]
+                    image = blur_regions(image, [tuple(round(v * scale) for v in b)
+                                                 for b in boxes])
+                frame = av.VideoFrame.from_image(image)
+            # Nothing to blur or turn: straight to the encoder (scaled and converted only).
+            made = frame.reformat(width=video_out.width, height=video_out.height,
+                                  format="yuv420p")
+            made.pts, made.time_base = pts, time_base
             for out_packet in video_out.encode(made):
                 out.mux(out_packet)
     for out_packet in video_out.encode():
