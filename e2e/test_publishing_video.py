@@ -33,7 +33,7 @@ def _probe(data: bytes, tmp_path: Path, name: str) -> dict[str, Any]:
 def test_a_video_is_checked_agreed_and_published_without_its_metadata(
     page: Page, url: Any, demo_school: Any, graph: FakeGraph, tmp_path: Path  # noqa: F811
 ) -> None:
-    clip = make_video(tmp_path / "IMG_0042.MOV", seconds=2)
+    clip = make_video(tmp_path / "IMG_0042.MOV")
 
     # The poster writes the post with the video for the group, the Page and Instagram.
     sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)

@@ -30,6 +30,9 @@ from gatehouse.publishing.video import (
     render_video,
 )
 
+# Meta's limit for reels published through the API (3 seconds to 15 minutes).
+REEL_MIN_SECONDS = 3
+
 
 def video_of(post: Post) -> Video | None:
     try:
@@ -270,6 +273,10 @@ def video_problems(video: Video, channel: str, permitted: set[int]) -> list[str]
         return [f"Video: refused. {video.problem} Upload another or remove it."]
     tracks = tracks_for_check(video)
     problems = []
+    if channel == Channel.INSTAGRAM and video.duration < REEL_MIN_SECONDS:
+        problems.append(f"Instagram takes reels of {REEL_MIN_SECONDS} seconds or more; this "
+                        f"video is {video.duration:.1f} s. Remove Instagram or use a longer "
+                        "video.")
     if current_confirmation(video, tracks) is None:
         problems.append("Nobody has confirmed yet that they watched the whole video and "
                         "everyone in it is tagged or blurred.")

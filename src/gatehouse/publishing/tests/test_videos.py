@@ -163,6 +163,9 @@ def test_a_video_of_one_face_gives_one_track_with_a_thumbnail(
     assert track.thumbnail.read().startswith(b"\xff\xd8")
     assert (video.width, video.height) == (320, 240) and 1.9 < video.duration < 2.2
     assert video.original.name.rsplit("/", 1)[-1] != "in.mov"  # never the uploaded name
+    [instagram] = videos.check_post_media(video.post, [Channel.INSTAGRAM])
+    assert any("Instagram takes reels of 3 seconds or more; this video is 2.0 s" in p
+               for p in instagram.problems)
 
 
 # --- the check per channel --------------------------------------------------------------------
@@ -177,6 +180,8 @@ def test_every_track_must_be_tagged_or_blurred_and_confirmed_before_a_channel_al
     [track] = video.tracks.all()
     [group, facebook] = videos.check_post_media(post)
     assert "Video: Face 1 is not tagged yet." in group.problems
+    [instagram] = videos.check_post_media(post, [Channel.INSTAGRAM])
+    assert not any("reels of 3 seconds" in p for p in instagram.problems)
     with pytest.raises(ValidationError, match="Not sent: the video check fails for"):
         actions.do_submit(post, actor=admin)
     assert any("watched the whole video" in p for p in group.problems)

@@ -23,7 +23,7 @@ LOCATION = "+51.5074-000.1278/"
 TITLE = "Ellie Lee at sports day"
 
 
-def make_video(path: Path, *, seconds: float = 2.0, size: tuple[int, int] = (320, 240),
+def make_video(path: Path, *, seconds: float = 3.0, size: tuple[int, int] = (320, 240),
                fps: int = 10, face: bool = True, audio: bool = True,
                container: str = "mov") -> Path:
     """A short H.264 video (with AAC sound) of a face sliding slowly right, or of a plain
