@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from gatehouse.community.forms import PostForm as CommunityPostForm
+from gatehouse.consent.forms import AddFaceForm
 from gatehouse.consent.models import Channel
 from gatehouse.lib.validators import validate_no_control_chars
 from gatehouse.publishing.models import Connection
@@ -90,3 +91,17 @@ class ConfirmVideoForm(forms.Form):
     no_people = forms.BooleanField(required=False)
     looked = forms.BooleanField(error_messages={
         "required": "Tick the box to say you watched the whole video."})
+
+
+class AddTrackForm(AddFaceForm):
+    """A face the check missed: its box (as for a photo) and when it is in view."""
+
+    start = forms.DecimalField(label="From (seconds)", min_value=0, decimal_places=1)
+    end = forms.DecimalField(label="To (seconds)", min_value=0, decimal_places=1)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("start") is not None and data.get("end") is not None \
+                and data["end"] < data["start"]:
+            raise forms.ValidationError("The end comes before the start.")
+        return data

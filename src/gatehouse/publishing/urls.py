@@ -52,6 +52,8 @@ staff_urlpatterns = [
          name="publishing_video_remove"),
     path("publishing/<int:pk>/video/tags/", video_views.video_tags,
          name="publishing_video_tags"),
+    path("publishing/<int:pk>/video/add-face/", video_views.video_add_track,
+         name="publishing_video_add_face"),
     path("publishing/<int:pk>/video/blur-untagged/", video_views.video_blur_untagged,
          name="publishing_video_blur"),
     path("publishing/<int:pk>/video/confirm/", video_views.video_confirm,

@@ -322,6 +322,20 @@ def _render(container: Any, stream: Any, audio: Any, out: Any,
             out.mux(out_packet)
 
 
+def thumbnail_at(handle: IO[bytes], t: float, box: tuple[int, int, int, int]) -> bytes:
+    """The thumbnail for a face marked by hand: the frame at (or just after) t, cropped."""
+    with _open(handle) as container:
+        image = None
+        for frame in _frames(container, _video_stream(container)):
+            image, shown = _upright(frame, SAMPLE_MAX_SIDE), _shown_size(frame)
+            if float(frame.time or 0.0) >= t:
+                break
+        if image is None:
+            raise VideoRejected(_corrupt())
+    track = Track(boxes=[(t, *box)], best=box)
+    return _thumbnail({t: image}, track, shown)
+
+
 # --- decoding ---------------------------------------------------------------------------------
 
 

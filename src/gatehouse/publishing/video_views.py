@@ -21,7 +21,7 @@ from gatehouse.accounts.permissions import (
 from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.models import Pupil
 from gatehouse.publishing import videos
-from gatehouse.publishing.forms import ConfirmVideoForm, VideoForm
+from gatehouse.publishing.forms import AddTrackForm, ConfirmVideoForm, VideoForm
 from gatehouse.publishing.models import Post, Video, VideoTrack
 from gatehouse.publishing.views import POSTING, READING
 from gatehouse.schools.models import School
@@ -47,6 +47,7 @@ def video_check(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     can_post = bool(request.user.roles_at(school.pk) & set(POSTING))
     seconds = settings.VIDEO_MAX_SECONDS
     context = {"school": school, "post": post, "video": video, "upload_form": VideoForm(),
+               "add_track_form": AddTrackForm(),
                "can_post": can_post, "open": video is None or video.rendered_at is None,
                "max_mb": settings.VIDEO_MAX_BYTES // 1_048_576,
                "max_length": f"{seconds // 60}:{seconds % 60:02d}",
@@ -119,6 +120,24 @@ def video_tags(request: HttpRequest, school: School, pk: int) -> HttpResponse:
         _say(request, exc)
     else:
         messages.success(request, f"Tags saved ({changed} changed).")
+    return _to_video(school, pk)
+
+
+@staff_view(*POSTING)
+@require_POST
+def video_add_track(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    video = _video(school, pk)
+    form = AddTrackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return _to_video(school, pk)
+    try:
+        videos.do_add_track(video, actor=request.user,
+                            **{k: float(v) for k, v in form.cleaned_data.items()})
+    except ValidationError as exc:
+        _say(request, exc)
+    else:
+        messages.success(request, "Face added. Tag or blur it, then confirm again.")
     return _to_video(school, pk)
 
 

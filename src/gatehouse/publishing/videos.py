@@ -28,6 +28,7 @@ from gatehouse.publishing.video import (
     find_faces,
     probe_video,
     render_video,
+    thumbnail_at,
 )
 
 # Meta's limit for reels published through the API (3 seconds to 15 minutes).
@@ -218,6 +219,34 @@ def do_tag_tracks(video: Video, *, actor: User, tags: dict[int, str]) -> int:
         if changed:
             _voided(video, before, actor, "tags changed")
     return changed
+
+
+def do_add_track(video: Video, *, actor: User, left: float, top: float, width: float,
+                 height: float, start: float, end: float) -> VideoTrack:
+    """A face the check missed, marked by hand: a box (in % of the frame) held from `start`
+    to `end` seconds. It must then be tagged or blurred like any track."""
+    _check_ready(video, actor)
+    start, end = max(0.0, min(start, video.duration)), max(0.0, min(end, video.duration))
+    x, y = round(video.width * left / 100), round(video.height * top / 100)
+    w = max(1, min(round(video.width * width / 100), video.width - x))
+    h = max(1, min(round(video.height * height / 100), video.height - y))
+    with video.original.open("rb") as handle:
+        try:
+            thumbnail = thumbnail_at(handle, start, (x, y, w, h))
+        except VideoRejected as exc:
+            raise ValidationError(exc.message) from exc
+    with transaction.atomic():
+        tracks = list(video.tracks.select_for_update())
+        before = current_confirmation(video, tracks)
+        track = VideoTrack(video=video, boxes=[[start, x, y, w, h], [end, x, y, w, h]],
+                           x=x, y=y, w=w, h=h, first_seen=start, last_seen=end)
+        track.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(thumbnail), save=False)
+        track.save()
+        record("publishing.video.track_added", actor=actor, school=video.post.school,
+               target=track, details={"video": video.pk, "box": [x, y, w, h],
+                                      "seconds": [start, end]})
+        _voided(video, before, actor, "face added")
+    return track
 
 
 def do_blur_untagged(video: Video, *, actor: User) -> int:

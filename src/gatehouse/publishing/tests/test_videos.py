@@ -210,6 +210,28 @@ def test_every_track_must_be_tagged_or_blurred_and_confirmed_before_a_channel_al
     assert all(v.ok for v in videos.check_post_media(post))
 
 
+def test_a_face_the_check_missed_is_added_by_hand_and_must_be_dealt_with(
+    school: Any, admin: Any, tmp_path: Path
+) -> None:
+    video = _with_video(school, admin, tmp_path, face=False)
+    assert not video.tracks.exists()
+    videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=True)
+    assert all(v.ok for v in videos.check_post_media(video.post))
+
+    track = videos.do_add_track(video, actor=admin, left=10, top=20, width=25, height=30,
+                                start=0.5, end=2.5)
+    assert (track.x, track.y, track.w, track.h) == (32, 48, 80, 72)
+    assert track.thumbnail.read().startswith(b"\xff\xd8")
+    problems = videos.check_post_media(video.post)[0].problems
+    assert "Video: Face 1 is not tagged yet." in problems
+    assert any("watched the whole video" in p for p in problems)  # the confirmation is void
+    assert box_at([tuple(b) for b in track.boxes], 1.5, 0.5) == (20, 37, 104, 94)
+
+    videos.do_tag_tracks(video, actor=admin, tags={track.pk: VideoTrack.Kind.BLUR})
+    videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=False)
+    assert all(v.ok for v in videos.check_post_media(video.post))
+
+
 def _version(video: Video) -> str:
     return videos.video_version(video, list(video.tracks.all()))
 
