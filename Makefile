@@ -23,7 +23,8 @@ $(BIN)/.installed: requirements/*.txt
 setup: runtime-deps $(BIN)/.installed
 
 # OpenCV (face detection) needs libGL; WeasyPrint (letters as PDF) needs Pango and HarfBuzz;
-# browser tests drive Debian's Chromium; the letter tests read PDFs back with poppler's pdftotext.
+# browser tests drive Debian's Chromium; the letter tests read PDFs back with poppler's pdftotext;
+# the video tests check the published copy with Debian's ffprobe (package ffmpeg).
 runtime-deps:
 	@ldconfig -p | grep -q libGL.so.1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgl1 libglib2.0-0; }
 	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
@@ -33,6 +34,7 @@ system-deps: runtime-deps
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/sbin/nginx || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
 	@command -v pdftotext >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
+	@command -v ffprobe >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg; }
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput

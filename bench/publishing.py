@@ -3,9 +3,12 @@ at the moment of publishing, connector, save) against the local fake Graph serve
 parents' group, Facebook Page text posts, Facebook photo posts and Instagram photo posts.
 Runs in its own SQLite database in a temporary folder.
 
-    .venv/bin/python bench/publishing.py [--posts 60]
+    .venv/bin/python bench/publishing.py [--posts 60] [--video-seconds 30] [--video-size 1280x720]
 
-Video check time per minute of 1080p video is not measured: videos are not built yet.
+Then the video check, end to end on one generated video (a face moving across the frame, 30
+frames a second, with sound): the upload check (sniff, decode, faces on sampled frames, tracks)
+and the published copy (re-encode with the face track blurred, no metadata), in seconds and
+per minute of video. `--posts 0` measures only the video; `--video-seconds 0` skips it.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ def _schedule(school: object, poster: object, leader: object, channel: str, n: i
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=60)
+    parser.add_argument("--video-seconds", type=float, default=30)
+    parser.add_argument("--video-size", default="1280x720")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         _setup(folder)
@@ -96,7 +101,8 @@ def main() -> None:
         for label, channel, photos in (("parents' group, text", "parents_group", False),
                                        ("Facebook Page, text", "facebook", False),
                                        ("Facebook Page, one photo", "facebook", True),
-                                       ("Instagram, one photo", "instagram", True)):
+                                       ("Instagram, one photo", "instagram", True)
+                                       ) if args.posts else ():
             Delivery.objects.all().delete()
             _schedule(school, poster, leader, channel, args.posts, photos)
             start = time.perf_counter()
@@ -106,8 +112,30 @@ def main() -> None:
             print(f"{label:28} {args.posts / seconds * 60:8.0f} deliveries/minute "
                   f"({args.posts} in {seconds:.2f} s)")
         graph.stop()
+        if args.video_seconds:
+            width, height = (int(v) for v in args.video_size.split("x"))
+            _video(Path(folder), args.video_seconds, (width, height))
         print(f"load average at end: {os.getloadavg()[0]:.2f}")
-        print("video check time per minute of 1080p video: not measured (videos not built)")
+
+
+def _video(folder: Path, seconds: float, size: tuple[int, int]) -> None:
+    from gatehouse.publishing.tests.videos import make_video
+    from gatehouse.publishing.video import check_video, render_video
+
+    source = make_video(folder / "bench.mov", seconds=seconds, size=size, fps=30)
+    label = f"{seconds:g} s {size[0]}x{size[1]} video"
+    start = time.perf_counter()
+    with source.open("rb") as handle:
+        checked = check_video(handle)
+    checking = time.perf_counter() - start
+    start = time.perf_counter()
+    with source.open("rb") as handle:
+        render_video(handle, folder / "published.mp4", [t.boxes for t in checked.tracks])
+    rendering = time.perf_counter() - start
+    per_minute = 60 / seconds
+    print(f"{label}: upload check {checking:.1f} s ({len(checked.tracks)} face track(s)), "
+          f"published copy {rendering:.1f} s, end to end {checking + rendering:.1f} s "
+          f"= {(checking + rendering) * per_minute:.0f} s per minute of video")
 
 
 if __name__ == "__main__":

@@ -214,6 +214,11 @@ INSTAGRAM_POLL_SECONDS = envint("INSTAGRAM_POLL_SECONDS", 3)
 PUBLISHING_TOKEN_KEY = envstr("PUBLISHING_TOKEN_KEY")
 # How long a link Meta fetches a photo from keeps working.
 PUBLISHING_MEDIA_LINK_SECONDS = envint("PUBLISHING_MEDIA_LINK_SECONDS", 3600)
+# Videos on posts (gatehouse.publishing.video): the largest upload, the longest video, and how
+# many frames a second are looked at for faces.
+VIDEO_MAX_BYTES = envint("VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+VIDEO_MAX_SECONDS = envint("VIDEO_MAX_SECONDS", 180)
+VIDEO_SAMPLES_PER_SECOND = envint("VIDEO_SAMPLES_PER_SECOND", 2)
 # A worker that claimed a delivery and has not finished within this is taken to have died: the
 # delivery is claimed again and reconciled with what the platform already has.
 PUBLISHING_CLAIM_LEASE_SECONDS = envint("PUBLISHING_CLAIM_LEASE_SECONDS", 300)

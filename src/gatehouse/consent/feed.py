@@ -10,8 +10,9 @@ from gatehouse.consent.models import PostImage
 
 
 def feed_posts(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Leave out posts with a hidden image (consent withdrawn or pupil restricted), and
-    prefetch the images as `post.shown_images`."""
+    """Leave out posts with a hidden image or video (consent withdrawn or pupil restricted), and
+    prefetch the images as `post.shown_images` (and a published video, publishing.Video)."""
     shown = PostImage.objects.filter(hidden_at__isnull=True)
-    return posts.exclude(images__hidden_at__isnull=False).prefetch_related(
-        Prefetch("images", queryset=shown, to_attr="shown_images"))
+    return (posts.exclude(images__hidden_at__isnull=False)
+            .exclude(video__hidden_at__isnull=False).select_related("video")
+            .prefetch_related(Prefetch("images", queryset=shown, to_attr="shown_images")))

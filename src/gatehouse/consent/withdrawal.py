@@ -1,6 +1,7 @@
 """Withdrawal reaches the past: when a pupil's consent is withdrawn or they join the restricted
 list, every published item showing them is found, hidden from the parents' group at once, and
-given a takedown task for each other channel it went to."""
+given a takedown task for each other channel it went to. Videos (publishing.Video) are
+reached the same way by publishing.videos.reach_published_videos."""
 
 from __future__ import annotations
 
@@ -45,8 +46,11 @@ def published_items_showing(pupil: Pupil | None = None, *, staff: User | None = 
 
 def do_reach_past(pupil: Pupil, *, channels: list[str], actor: User | None,
                   reason: str) -> ReachResult:
+    from gatehouse.publishing.videos import reach_published_videos
+
     with transaction.atomic():
         result = _reach(published_items_showing(pupil), channels, reason, {"pupil": pupil})
+        reach_published_videos(channels=channels, reason=reason, pupil=pupil)
         if result.drafts:
             record("consent.pupil.withdrawn", actor=actor, school=pupil.school, target=pupil,
                    details=_details(channels, reason, result))
@@ -55,10 +59,13 @@ def do_reach_past(pupil: Pupil, *, channels: list[str], actor: User | None,
 
 def do_reach_past_for_staff(school: School, staff: User, *, reason: str) -> ReachResult:
     """A member of staff withdrew permission for their image: the same reach, all channels."""
+    from gatehouse.publishing.videos import reach_published_videos
+
     channels = list(Channel.values)
     with transaction.atomic():
         drafts = published_items_showing(staff=staff, school=school)
         result = _reach(drafts, channels, reason, {"staff": staff})
+        reach_published_videos(channels=channels, reason=reason, staff=staff, school=school)
         if result.drafts:
             record("consent.staff_image.reached", actor=staff, school=school, target=staff,
                    details=_details(channels, reason, result))

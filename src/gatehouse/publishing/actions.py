@@ -21,6 +21,7 @@ from gatehouse.publishing.connectors.base import PublishError
 from gatehouse.publishing.connectors.registry import CONNECTORS, connector_for
 from gatehouse.publishing.connectors.secrets import encrypt_token
 from gatehouse.publishing.models import Connection, Delivery, Post, PublishingSettings
+from gatehouse.publishing.videos import check_video_publishable, video_of
 from gatehouse.schools.models import School
 
 AGREEING_ROLES = frozenset({Role.LEADERSHIP, Role.HEAD_TEACHER})
@@ -68,12 +69,13 @@ def check_publish_at(when: dt.datetime | None) -> None:
 
 
 def check_content(school: School, *, body: str, channels: list[str],
-                  photos: PhotoDraft | None) -> None:
+                  photos: PhotoDraft | None, has_video: bool = False) -> None:
     if not channels:
         raise ValidationError("Choose at least one place to publish this.")
-    if Channel.INSTAGRAM in channels and (photos is None or not photos.photos.exists()):
-        raise ValidationError("Instagram posts need a photo. Start from a photo post, or "
-                              "untick Instagram.")
+    if Channel.INSTAGRAM in channels and not has_video and (
+            photos is None or not photos.photos.exists()):
+        raise ValidationError("Instagram posts need a photo or a video. Start from a photo "
+                              "post or add a video, or untick Instagram.")
     if not body.strip():
         raise ValidationError("Write the text of the post.")
     if photos is not None and photos.school_id != school.pk:
@@ -92,15 +94,18 @@ def do_quick_group_post(school: School, *, actor: User, data: dict[str, Any]) ->
 
 def needs_agreement(post: Post) -> bool:
     quick = settings_for(post.school).quick_text_posts
-    text_only_group = post.photos_id is None and post.channels == [Channel.PARENTS_GROUP]
+    text_only_group = (post.photos_id is None and video_of(post) is None
+                       and post.channels == [Channel.PARENTS_GROUP])
     return not (quick and text_only_group)
 
 
 def do_create_post(school: School, *, actor: User, body: str, link: str, channels: list[str],
                    publish_at: dt.datetime | None, photos: PhotoDraft | None = None,
-                   event_at: dt.datetime | None = None, comments_enabled: bool = True) -> Post:
+                   event_at: dt.datetime | None = None, comments_enabled: bool = True,
+                   has_video: bool = False) -> Post:
+    """A new draft post; `has_video` when a checked video is added with it (same transaction)."""
     check_can_post(actor, school)
-    check_content(school, body=body, channels=channels, photos=photos)
+    check_content(school, body=body, channels=channels, photos=photos, has_video=has_video)
     check_publish_at(publish_at)
     with transaction.atomic():
         post = Post.objects.create(school=school, author=actor, body=body.strip(), link=link,
@@ -133,11 +138,12 @@ def _sync_photo_channels(post: Post, actor: User) -> None:
 
 def do_edit_post(post: Post, *, actor: User, body: str, link: str, channels: list[str],
                  publish_at: dt.datetime | None, event_at: dt.datetime | None = None,
-                 comments_enabled: bool = True) -> Post:
+                 comments_enabled: bool = True, has_video: bool = False) -> Post:
     """Change a post. If it had been agreed, the agreement no longer holds: it is unscheduled
-    and goes back to leadership."""
+    and goes back to leadership. `has_video` when a checked video is added with the change."""
     check_can_post(actor, post.school)
-    check_content(post.school, body=body, channels=channels, photos=post.photos)
+    check_content(post.school, body=body, channels=channels, photos=post.photos,
+                  has_video=has_video or video_of(post) is not None)
     check_publish_at(publish_at)
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
@@ -163,7 +169,9 @@ def do_submit(post: Post, *, actor: User) -> Post:
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.state not in (Post.State.DRAFT, Post.State.CHANGES):
             raise ValidationError("This post is already with leadership or agreed.")
-        check_content(post.school, body=post.body, channels=post.channels, photos=post.photos)
+        check_content(post.school, body=post.body, channels=post.channels, photos=post.photos,
+                      has_video=video_of(post) is not None)
+        check_video_publishable(post)
         check_publish_at(post.publish_at)
         if not needs_agreement(post):
             _schedule(post, agreed_by=None)

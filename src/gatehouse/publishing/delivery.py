@@ -22,10 +22,12 @@ from gatehouse.community.actions import do_create_post as create_group_post
 from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.models import Channel
 from gatehouse.lib.mail import email_after_commit
+from gatehouse.publishing import videos
 from gatehouse.publishing.connectors.base import Content, PublishError
 from gatehouse.publishing.connectors.registry import connector_for
 from gatehouse.publishing.media import media_url
-from gatehouse.publishing.models import Connection, Delivery, Post
+from gatehouse.publishing.models import Connection, Delivery, Post, Video
+from gatehouse.publishing.videos import video_of
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -93,14 +95,18 @@ def _deliver(delivery: Delivery, *, client: Any) -> None:
 
 
 def _consent_problems(post: Post, channel: str) -> list[str]:
-    """The consent check for this channel, asked now (not when the post was agreed)."""
-    if post.photos is None:
+    """The consent check for this channel over the photos and the video, asked now (not when
+    the post was agreed)."""
+    if post.photos is None and video_of(post) is None:
         return []
-    return photo_checks.check_photos(post.photos, [channel])[0].problems
+    return videos.check_post_media(post, [channel])[0].problems
 
 
 def _frozen_photos(post: Post) -> None:
     """Render the published copies (once) and freeze the photo check. Inside a transaction."""
+    video = video_of(post)
+    if video is not None:
+        videos.render_published(video)
     if post.photos is None:
         return
     draft = post.photos
@@ -112,9 +118,13 @@ def _frozen_photos(post: Post) -> None:
 def _deliver_to_group(delivery: Delivery) -> None:
     post = delivery.post
     with transaction.atomic():
-        if post.photos is not None:
+        video = video_of(post)
+        if post.photos is not None or video is not None:
             # Tagged pupils are locked, then asked again: a withdrawal waits for this, or wins.
-            photo_checks.lock_tagged_pupils(post.photos)
+            if post.photos is not None:
+                photo_checks.lock_tagged_pupils(post.photos)
+            if video is not None:
+                videos.lock_tagged_pupils(video)
             problems = _consent_problems(post, delivery.channel)
             if problems:
                 _block(delivery, " ".join(problems))
@@ -126,6 +136,9 @@ def _deliver_to_group(delivery: Delivery) -> None:
             _frozen_photos(post)
             photo_checks.attach_to_group_post(post.photos, group_post)
             photo_checks.mark_published(post.photos, actor=post.author, post=group_post)
+        if video is not None:
+            _frozen_photos(post)
+            Video.objects.filter(pk=video.pk).update(group_post=group_post)
         delivery.community_post = group_post
         _published(delivery)
         from gatehouse.publishing.tasks import notify_new_post
@@ -145,8 +158,10 @@ def _deliver_to_platform(delivery: Delivery, *, client: Any) -> None:
         if post.photos is not None:  # so a withdrawal from now on finds this channel
             photo_checks.record_delivery(post.photos, delivery.channel, published=False)
     photos = list(post.photos.photos.all()) if post.photos else []
+    video = video_of(post)
     content = Content(text=post.body, link=post.link,
-                      image_urls=[media_url(photo) for photo in photos])
+                      image_urls=[media_url(photo) for photo in photos],
+                      video_url=media_url(video) if video is not None else "")
 
     def save_ref(ref: dict[str, Any]) -> None:
         # Saved and committed at once, before the connector's next step.

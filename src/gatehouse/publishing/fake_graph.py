@@ -1,6 +1,7 @@
 """A fake Graph API: a real HTTP server on localhost with the request and response shapes of
-Meta's reference for the endpoints Gatehouse uses (Page feed and photos, Instagram containers,
-media_publish, content_publishing_limit, comments, delete). It checks each request's shape,
+Meta's reference for the endpoints Gatehouse uses (Page feed, photos and videos; Instagram
+containers for photos, carousels and reels, media_publish, content_publishing_limit;
+comments; delete). It checks each request's shape,
 answers with Meta-shaped errors, keeps quota and container states, and signs webhook
 deliveries like Meta. Tests start it; `make run` starts one for the demo school."""
 
@@ -22,6 +23,10 @@ import httpx
 from gatehouse.lib.testing import free_port
 
 JPEG = b"\xff\xd8\xff"
+
+
+def is_mp4(data: bytes) -> bool:
+    return data[4:8] == b"ftyp"
 
 
 def meta_error(message: str, code: int, *, subcode: int | None = None,
@@ -220,13 +225,14 @@ class _Handler(BaseHTTPRequestHandler):
                 raise GraphFault(400, meta_error(f"(#100) The parameter {name} is required",
                                                  100))
 
-    def _fetch(self, url: str, code: int) -> bytes:
+    def _fetch(self, url: str, code: int, *, video: bool = False) -> bytes:
         if not url.startswith(("http://", "https://")):
             raise GraphFault(400, meta_error("(#100) Invalid URL", 100))
         if not self.state.fetch_media:
             return b""
-        response = httpx.get(url, timeout=20)
-        if response.status_code != 200 or not response.content.startswith(JPEG):
+        response = httpx.get(url, timeout=60)
+        looks_right = is_mp4(response.content) if video else response.content.startswith(JPEG)
+        if response.status_code != 200 or not looks_right:
             raise GraphFault(400, meta_error("Media download has failed.", code,
                                              subcode=2207052))
         return response.content
@@ -257,6 +263,15 @@ class _Handler(BaseHTTPRequestHandler):
                                   "link": params.get("link", ""), "media": media,
                                   "is_published": params.get("published", "true") == "true"}
             return {"id": post_id}
+        if edge == "videos":  # Page video, from a link (file_url) as Meta's reference
+            self._only(params, {"file_url", "description", "title", "published"},
+                       {"file_url"})
+            video_id = s.new_id()
+            s.media_bytes[video_id] = self._fetch(params["file_url"], 351, video=True)
+            s.objects[video_id] = {"kind": "page_video",
+                                   "description": params.get("description", ""),
+                                   "published": params.get("published", "true") == "true"}
+            return {"id": video_id}
         raise GraphFault(400, meta_error(f"Unknown edge {edge}", 2500))
 
     def _ig_edge(self, method: str, edge: str, params: dict[str, str]) -> dict[str, Any]:
@@ -279,8 +294,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _container(self, params: dict[str, str]) -> dict[str, Any]:
         s = self.state
         self._only(params, {"image_url", "caption", "is_carousel_item", "media_type",
-                            "children", "alt_text"})
-        if params.get("media_type") == "CAROUSEL":
+                            "children", "alt_text", "video_url", "share_to_feed"})
+        data = b""
+        if params.get("media_type") in ("REELS", "VIDEO"):
+            if params["media_type"] == "VIDEO":  # retired by Meta in 2023: reels only
+                raise GraphFault(400, meta_error("(#100) The media_type VIDEO is no longer "
+                                                 "supported; use REELS", 100))
+            if not params.get("video_url"):
+                raise GraphFault(400, meta_error("(#100) The parameter video_url is required",
+                                                 100))
+            data = self._fetch(params["video_url"], 9004, video=True)
+        elif params.get("media_type") == "CAROUSEL":
             children = params.get("children", "").split(",")
             if not 2 <= len(children) <= 10 or any(
                     s.objects.get(c, {}).get("kind") != "container" for c in children):
@@ -291,7 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             data = self._fetch(params["image_url"], 9004)
         container = s.new_id()
-        if params.get("image_url"):
+        if params.get("image_url") or params.get("video_url"):
             s.media_bytes[container] = data
         s.objects[container] = {"kind": "container", "caption": params.get("caption", ""),
                                 "polls": 0, "status": "IN_PROGRESS"}
@@ -340,6 +364,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._only(params, {"is_published"}, {"is_published"})
             found["is_published"] = params["is_published"] == "true"
             return {"success": True}
+        if found["kind"] == "page_video":
+            self._only(params, {"published", "description"})
+            found["published"] = params.get("published", "true") == "true"
+            return {"success": True}
         if found["kind"] == "comment":
             self._only(params, {"is_hidden", "hide"})
             if "is_hidden" in params:
@@ -364,11 +392,15 @@ class _Handler(BaseHTTPRequestHandler):
                     "permalink_url": f"https://www.facebook.com/{node}"}
         if found["kind"] == "ig_media":
             return {"id": node, "permalink": found["permalink"]}
+        if found["kind"] == "page_video":  # Meta gives it relative to facebook.com
+            return {"id": node, "published": found["published"],
+                    "permalink_url": f"/{s.page_id}/videos/{node}/"}
         return {"id": node}
 
     def _delete(self, path: str) -> dict[str, Any]:
         found = self.state.objects.get(path)
-        if found is None or found["kind"] not in ("page_post", "ig_media", "comment"):
+        if found is None or found["kind"] not in ("page_post", "page_video", "ig_media",
+                                                  "comment"):
             raise GraphFault(400, meta_error(f"Object with ID '{path}' does not exist", 100,
                                              subcode=33))
         del self.state.objects[path]

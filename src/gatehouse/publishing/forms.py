@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from gatehouse.community.forms import PostForm as CommunityPostForm
+from gatehouse.consent.forms import AddFaceForm
 from gatehouse.consent.models import Channel
 from gatehouse.lib.validators import validate_no_control_chars
 from gatehouse.publishing.models import Connection
@@ -33,6 +34,10 @@ class PostForm(forms.Form):
     event_at = CommunityPostForm.base_fields["event_at"]
     comments_enabled = forms.BooleanField(label="Parents can comment (in the parents' group)",
                                           required=False, initial=True)
+    video = forms.FileField(
+        label="Video (MP4 or MOV, optional)", required=False,
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/quicktime"}),
+        help_text="Every face in it is found and must be tagged or blurred before it goes out.")
 
     clean_link = CommunityPostForm.clean_link  # the same rule as the group's quick post
 
@@ -73,3 +78,30 @@ class CalendarForm(forms.Form):
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices],
                                 required=False)
+
+
+class VideoForm(forms.Form):
+    video = forms.FileField(
+        label="Video (MP4 or MOV)",
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/quicktime"}))
+
+
+class ConfirmVideoForm(forms.Form):
+    version = forms.CharField(max_length=64)
+    no_people = forms.BooleanField(required=False)
+    looked = forms.BooleanField(error_messages={
+        "required": "Tick the box to say you watched the whole video."})
+
+
+class AddTrackForm(AddFaceForm):
+    """A face the check missed: its box (as for a photo) and when it is in view."""
+
+    start = forms.DecimalField(label="From (seconds)", min_value=0, decimal_places=1)
+    end = forms.DecimalField(label="To (seconds)", min_value=0, decimal_places=1)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("start") is not None and data.get("end") is not None \
+                and data["end"] < data["start"]:
+            raise forms.ValidationError("The end comes before the start.")
+        return data

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gatehouse.consent.models import Channel
+from gatehouse.consent.models import Channel, Face
 
 
 class PublishingSettings(models.Model):
@@ -110,13 +110,20 @@ class Post(models.Model):
         return [Channel(c).label for c in self.channels]
 
     def fingerprint(self) -> str:
-        """Everything agreement covers: text, link, channels and each photo as checked."""
+        """Everything agreement covers: text, link, channels, each photo and the video as
+        checked."""
         from gatehouse.consent.photos import faces_for_check, photo_version
 
         parts = [self.body, self.link, ",".join(sorted(self.channels)), str(self.event_at),
                  str(self.comments_enabled)]
         if self.photos_id:
             parts += [photo_version(p, f) for p, f in faces_for_check(self.photos)]
+        from gatehouse.publishing.videos import tracks_for_check, video_of, video_version
+
+        video = video_of(self)
+        if video is not None:
+            parts.append(f"video:{video.status}:"
+                         + video_version(video, tracks_for_check(video)))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
@@ -261,3 +268,106 @@ class NotificationSent(models.Model):
 
     def __str__(self) -> str:
         return f"Email to {self.membership} ({self.post_id or self.digest_date})"
+
+
+class Video(models.Model):
+    """A post's video: the original as uploaded (staff only), the faces found in it grouped
+    into tracks (by the worker: `status`), and the published copy (re-encoded, blurred
+    tracks, no metadata), made once when it first goes out. `sha256`, `width` and `height`
+    make its version with the tracks, as a photo's do (consent.photos.photo_version)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Looking for faces"
+        READY = "ready", "Faces found"
+        REFUSED = "refused", "Refused"
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="video")
+    original = models.FileField(upload_to="publishing/videos/originals/%Y/%m/", blank=True)
+    poster = models.FileField(upload_to="publishing/videos/posters/%Y/%m/", blank=True)
+    # The quick checks run while the poster waits; finding the faces runs in the worker.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    problem = models.CharField(max_length=500, blank=True)  # why it was refused
+    published = models.FileField(upload_to="publishing/videos/published/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    duration = models.FloatField()
+    sha256 = models.CharField(max_length=64)
+    detector_version = models.CharField(max_length=300)
+    # The parents' group post it was shown on (the group's <video> reads this).
+    group_post = models.OneToOneField("community.Post", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="video")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawal reached it (consent withdrawn, restricted): gone from the group at once.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"Video of post {self.post_id}"
+
+
+class VideoTrack(models.Model):
+    """One person's face through the video, tagged like a photo's face (consent.Face): its
+    fields have the same names and meanings so the photo check's rules apply unchanged."""
+
+    Kind = Face.Kind
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="tracks")
+    # Sample times (s) and boxes in the video's displayed pixels: [[t, x, y, w, h], ...].
+    boxes = models.JSONField(default=list)
+    # The best look at the face (shown as the thumbnail).
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    w = models.PositiveIntegerField()
+    h = models.PositiveIntegerField()
+    score = models.FloatField(null=True, blank=True)
+    first_seen = models.FloatField()
+    last_seen = models.FloatField()
+    thumbnail = models.FileField(upload_to="publishing/videos/faces/%Y/%m/")
+    kind = models.CharField(max_length=10, choices=Face.Kind.choices, default=Face.Kind.UNTAGGED)
+    pupil = models.ForeignKey("consent.Pupil", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="video_tracks")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    tagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    tagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["first_seen", "x", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="pupil", pupil__isnull=False, staff__isnull=True)
+                           | Q(kind="staff", staff__isnull=False, pupil__isnull=True)
+                           | (~Q(kind__in=["pupil", "staff"])
+                              & Q(pupil__isnull=True, staff__isnull=True))),
+                name="video_track_tag_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Face track {self.pk} in video {self.video_id}"
+
+    tag_value = Face.tag_value
+    is_possible = False
+
+
+class VideoConfirmation(models.Model):
+    """The poster's word that they watched the whole video and everyone in it is tagged or
+    blurred (or that no one is in it), for the version it names: as consent.PhotoConfirmation,
+    and checked by the same rules (consent.photos.check_confirm_photo)."""
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="confirmations")
+    version = models.CharField(max_length=64)
+    no_people = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Video {self.video_id} confirmed at version {self.version[:12]}"

@@ -1,4 +1,5 @@
-"""Background work for publishing: one delivery now, and every due delivery (beat)."""
+"""Background work for publishing: one delivery now, every due delivery (beat), and a
+video's face check."""
 
 from __future__ import annotations
 
@@ -12,6 +13,22 @@ def deliver(delivery_id: int) -> str | None:
     from gatehouse.publishing.delivery import run_delivery
 
     return run_delivery(delivery_id)
+
+
+@shared_task(acks_late=True)
+def find_video_faces(video_id: int) -> str:
+    """The slow part of a video's check (decode, faces, tracks); acks_late so a worker that
+    dies mid-way leaves it for another."""
+    from gatehouse.publishing.videos import do_find_faces
+
+    return do_find_faces(video_id)
+
+
+@shared_task
+def take_down_video(delivery_id: int, reason: str) -> bool:
+    from gatehouse.publishing.videos import take_down_delivery
+
+    return take_down_delivery(delivery_id, reason)
 
 
 @shared_task

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from gatehouse.publishing import media, parent_views, views, webhooks, website
+from gatehouse.publishing import media, parent_views, video_views, views, webhooks, website
 
 urlpatterns = [
     # Public, unguessable and expiring: the link Meta fetches a published photo from.
@@ -18,6 +18,9 @@ school_urlpatterns = [
     path("news/atom/", website.NewsAtom(), name="news_atom"),
     path("news/feed.json", website.news_json, name="news_json"),
     path("news/images/<int:pk>/", website.news_image, name="news_image"),
+    path("news/videos/<int:pk>/", website.news_video, name="news_video"),
+    # The parents' group's <video> (members only; the published copy).
+    path("videos/<int:pk>/", video_views.group_video, name="group_video"),
     path("email-settings/", parent_views.notification_settings, name="notification_settings"),
     path("email-settings/unsubscribe/<str:token>/", parent_views.unsubscribe,
          name="unsubscribe"),
@@ -42,6 +45,25 @@ staff_urlpatterns = [
     path("publishing/<int:pk>/reschedule/", views.post_reschedule,
          name="publishing_reschedule"),
     path("publishing/<int:pk>/cancel/", views.post_cancel, name="publishing_cancel"),
+    path("publishing/<int:pk>/video/", video_views.video_check, name="publishing_video"),
+    path("publishing/<int:pk>/video/upload/", video_views.video_upload,
+         name="publishing_video_upload"),
+    path("publishing/<int:pk>/video/remove/", video_views.video_remove,
+         name="publishing_video_remove"),
+    path("publishing/<int:pk>/video/tags/", video_views.video_tags,
+         name="publishing_video_tags"),
+    path("publishing/<int:pk>/video/add-face/", video_views.video_add_track,
+         name="publishing_video_add_face"),
+    path("publishing/<int:pk>/video/blur-untagged/", video_views.video_blur_untagged,
+         name="publishing_video_blur"),
+    path("publishing/<int:pk>/video/confirm/", video_views.video_confirm,
+         name="publishing_video_confirm"),
+    path("publishing/<int:pk>/video/original/", video_views.video_original,
+         name="publishing_video_original"),
+    path("publishing/<int:pk>/video/published/", video_views.video_published,
+         name="publishing_video_published"),
+    path("publishing/video-faces/<int:pk>/", video_views.video_track_thumbnail,
+         name="publishing_video_face"),
     path("publishing/comments/<int:pk>/<str:decision>/", views.platform_comment_decide,
          name="platform_comment_decide"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +16,8 @@ from django.views.decorators.http import require_POST
 
 from gatehouse.accounts.models import Role
 from gatehouse.accounts.permissions import staff_view
-from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.models import PhotoDraft
-from gatehouse.publishing import actions
+from gatehouse.publishing import actions, videos
 from gatehouse.publishing.forms import (
     AgreeForm,
     CalendarForm,
@@ -62,11 +62,19 @@ def posts(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(*POSTING)
 def post_new(request: HttpRequest, school: School) -> HttpResponse:
-    form = PostForm(request.POST or None, initial={"channels": ["parents_group"],
-                                                   "comments_enabled": True})
+    form = PostForm(request.POST or None, request.FILES or None,
+                    initial={"channels": ["parents_group"], "comments_enabled": True})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("video")
         try:
-            post = actions.do_create_post(school, actor=request.user, **form.cleaned_data)
+            probed = videos.check_upload(upload, size=upload.size) if upload else None
+            with transaction.atomic():  # a refused video leaves no post behind
+                post = actions.do_create_post(school, actor=request.user,
+                                              has_video=probed is not None, **data)
+                if probed is not None:
+                    videos.do_add_video(post, actor=request.user, upload=upload,
+                                        probed=probed)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -101,14 +109,22 @@ def _sent_message(post: Post) -> str:
 @staff_view(*POSTING)
 def post_edit(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     post = _post(school, pk)
-    form = PostForm(request.POST or None, initial={
+    form = PostForm(request.POST or None, request.FILES or None, initial={
         "body": post.body, "link": post.link, "channels": post.channels,
         "publish_at": timezone.localtime(post.publish_at) if post.publish_at else None,
         "event_at": timezone.localtime(post.event_at) if post.event_at else None,
         "comments_enabled": post.comments_enabled})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("video")
         try:
-            post = actions.do_edit_post(post, actor=request.user, **form.cleaned_data)
+            probed = videos.check_upload(upload, size=upload.size) if upload else None
+            with transaction.atomic():
+                post = actions.do_edit_post(post, actor=request.user,
+                                            has_video=probed is not None, **data)
+                if probed is not None:
+                    videos.do_add_video(post, actor=request.user, upload=upload,
+                                        probed=probed)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -133,11 +149,12 @@ def post_from_photos(request: HttpRequest, school: School, pk: int) -> HttpRespo
 @staff_view(*READING)
 def post_detail(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     post = _post(school, pk)
-    verdicts = photo_checks.check_photos(post.photos, post.channels) if post.photos else []
+    video = videos.video_of(post)
+    verdicts = (videos.check_post_media(post) if post.photos or video is not None else [])
     roles = request.user.roles_at(school.pk)
     fingerprint = post.fingerprint()
     return render(request, "publishing/post.html", {
-        "school": school, "post": post, "verdicts": verdicts,
+        "school": school, "post": post, "verdicts": verdicts, "video": video,
         "deliveries": post.deliveries.all(),
         "photos": list(post.photos.photos.all()) if post.photos else [],
         "agree_form": AgreeForm(initial={"fingerprint": fingerprint}),

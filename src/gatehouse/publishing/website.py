@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from gatehouse.consent.models import Channel, Photo
 from gatehouse.publishing.models import Delivery, Post
+from gatehouse.publishing.videos import video_of
 from gatehouse.schools.models import School
 
 LATEST = 30
@@ -24,13 +25,15 @@ LATEST = 30
 def website_posts(school: School) -> list[Post]:
     live = Delivery.objects.filter(channel=Channel.WEBSITE, state=Delivery.State.PUBLISHED)
     posts = (Post.objects.filter(school=school, deliveries__in=live).distinct()
-             .select_related("photos")
+             .select_related("photos", "video")
              .prefetch_related(Prefetch("deliveries", queryset=live, to_attr="website"),
                                "photos__photos"))
     found = list(posts)
     for post in found:
         post.published_at = post.website[0].published_at
         post.images = list(post.photos.photos.all()) if post.photos else []
+        video = video_of(post)
+        post.website_video = video if video and video.published and not video.hidden_at else None
     return sorted(found, key=lambda p: p.published_at, reverse=True)[:LATEST]
 
 
@@ -44,6 +47,10 @@ def _item_url(school: School, post: Post) -> str:
 
 def _image_url(school: School, photo: Photo) -> str:
     return _absolute(reverse("news_image", kwargs={"slug": school.slug, "pk": photo.pk}))
+
+
+def _video_url(school: School, post: Post) -> str:
+    return _absolute(reverse("news_video", kwargs={"slug": school.slug, "pk": post.pk}))
 
 
 def news(request: HttpRequest, slug: str) -> HttpResponse:
@@ -62,6 +69,20 @@ def news_image(request: HttpRequest, slug: str, pk: int) -> FileResponse:
         raise Http404("No such image.")
     response = FileResponse(photo.published.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def news_video(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A post's published website video: only the re-encoded copy (blurred faces, no
+    metadata), and only while the post is live on the website and not withdrawn."""
+    post = get_object_or_404(Post, pk=pk, school__slug=slug)
+    video = video_of(post)
+    live = post.deliveries.filter(channel=Channel.WEBSITE,
+                                  state=Delivery.State.PUBLISHED).exists()
+    if not live or video is None or not video.published or video.hidden_at:
+        raise Http404("No such video.")
+    response = FileResponse(video.published.open("rb"), content_type="video/mp4")
+    response["Cache-Control"] = "public, no-cache"  # a withdrawal takes effect at once
     return response
 
 
@@ -99,6 +120,9 @@ class NewsRss(Feed):
     def item_enclosures(self, post: Post) -> list[Any]:
         from django.utils.feedgenerator import Enclosure
 
+        if post.website_video:  # RSS takes one enclosure: the video, else the first photo
+            return [Enclosure(_video_url(self._school, post),
+                              str(post.website_video.published.size), "video/mp4")]
         return [Enclosure(_image_url(self._school, p), str(p.published.size), "image/jpeg")
                 for p in post.images[:1] if p.published]
 
@@ -116,7 +140,9 @@ def news_json(request: HttpRequest, slug: str) -> JsonResponse:
               **({"external_url": post.link} if post.link else {}),
               **({"image": _image_url(school, post.images[0])} if post.images else {}),
               "attachments": [{"url": _image_url(school, p), "mime_type": "image/jpeg"}
-                              for p in post.images]}
+                              for p in post.images]
+              + ([{"url": _video_url(school, post), "mime_type": "video/mp4"}]
+                 if post.website_video else [])}
              for post in website_posts(school)]
     return JsonResponse({
         "version": "https://jsonfeed.org/version/1.1", "title": f"{school.name}: news",

@@ -35,6 +35,7 @@ class Content:
     text: str
     link: str = ""
     image_urls: list[str] = field(default_factory=list)
+    video_url: str = ""  # a post has photos or one video
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Facebook Page posts: text, link, one photo or several.
+"""Facebook Page posts: text, link, one photo or several, or a video.
 
 Exactly once: photos are uploaded unpublished, then the Page post is made unpublished
 (`published=false`) and only then switched live (`is_published=true`). Every id is saved
@@ -22,6 +22,8 @@ class FacebookPage(Connector):
         return str(self.graph.get(self.account_id, fields="id,name").get("name", ""))
 
     def publish(self, content: Content, ref: dict[str, Any], save_ref: SaveRef) -> Published:
+        if content.video_url:
+            return self._publish_video(content, ref, save_ref)
         photos = list(ref.get("photos", []))
         for url in content.image_urls[len(photos):]:
             made = self.graph.post(f"{self.account_id}/photos", url=url, published="false")
@@ -36,6 +38,23 @@ class FacebookPage(Connector):
         self.graph.post(ref["post"], is_published="true")
         found = self.graph.get(ref["post"], fields="id,permalink_url")
         return Published(remote_id=ref["post"], url=str(found.get("permalink_url", "")))
+
+    def _publish_video(self, content: Content, ref: dict[str, Any],
+                       save_ref: SaveRef) -> Published:
+        """A Page video post: uploaded from the link unpublished, its id saved, then made
+        live, as the photo posts are."""
+        if not ref.get("video"):
+            text = f"{content.text}\n\n{content.link}" if content.link else content.text
+            made = self.graph.post(f"{self.account_id}/videos", file_url=content.video_url,
+                                   description=text, published="false")
+            ref = {**ref, "video": made["id"]}
+            save_ref(ref)
+        self.graph.post(ref["video"], published="true")
+        link = str(self.graph.get(ref["video"], fields="id,permalink_url")
+                   .get("permalink_url", ""))
+        if link.startswith("/"):  # Meta gives a video's permalink relative to the site
+            link = f"https://www.facebook.com{link}"
+        return Published(remote_id=ref["video"], url=link)
 
     def _post_fields(self, content: Content, photos: list[str]) -> dict[str, str]:
         fields = {"message": content.text, "published": "false"}

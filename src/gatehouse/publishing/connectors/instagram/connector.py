@@ -1,6 +1,6 @@
 """Instagram posts through the two-step container flow: make a container from an image_url
-(or one per photo and a carousel over them), wait for its status_code to be FINISHED, read
-the publishing quota, then media_publish.
+(or one per photo and a carousel over them, or a REELS container from a video_url), wait for
+its status_code to be FINISHED, read the publishing quota, then media_publish.
 
 Exactly once: the container id is saved before media_publish. A retry asks the container
 for its status: PUBLISHED means the earlier worker's publish went through, so the media is
@@ -32,13 +32,19 @@ class Instagram(Connector):
         return str(self.graph.get(self.account_id, fields="id,username").get("username", ""))
 
     def publish(self, content: Content, ref: dict[str, Any], save_ref: SaveRef) -> Published:
-        if not content.image_urls:
-            raise PublishError("Instagram posts need at least one photo. Remove Instagram "
-                               "from this post or add a photo.", permanent=True)
+        if not content.image_urls and not content.video_url:
+            raise PublishError("Instagram posts need at least one photo or a video. Remove "
+                               "Instagram from this post or add a photo.", permanent=True)
         caption = f"{content.text}\n\n{content.link}".strip() if content.link else content.text
         if not ref.get("container"):
-            ref = {**ref, "container": self._make_container(content.image_urls, caption,
-                                                            ref, save_ref)}
+            if content.video_url:  # a reel, shown in the feed too
+                made = self.graph.post(f"{self.account_id}/media", media_type="REELS",
+                                       video_url=content.video_url, caption=caption,
+                                       share_to_feed="true")
+                container = str(made["id"])
+            else:
+                container = self._make_container(content.image_urls, caption, ref, save_ref)
+            ref = {**ref, "container": container}
             save_ref(ref)
         status = self._wait_until_ready(ref["container"])
         if status == "PUBLISHED":  # an earlier worker published it and died before saving
@@ -76,11 +82,12 @@ class Instagram(Connector):
             if status in ("FINISHED", "PUBLISHED", "EXPIRED"):
                 return status
             if status == "ERROR":
-                raise PublishError("Instagram could not process the photo (it may be the "
-                                   "wrong shape or size: Instagram takes 4:5 to 1.91:1). "
-                                   "Please choose another photo.", permanent=True)
+                raise PublishError("Instagram could not process the photo or video (it may "
+                                   "be the wrong shape or size: photos 4:5 to 1.91:1, reels "
+                                   "3 seconds to 15 minutes). Please choose another.",
+                                   permanent=True)
             self.sleep(settings.INSTAGRAM_POLL_SECONDS)
-        raise PublishError("Instagram is still processing the photo; trying again shortly.",
+        raise PublishError("Instagram is still processing the upload; trying again shortly.",
                            permanent=False)
 
     def _check_quota(self) -> None:
