@@ -182,8 +182,9 @@ class Delivery(models.Model):
 
 class PlatformComment(models.Model):
     """A comment left on the school's Facebook Page or Instagram, received by webhook and
-    scored with the school's rules. Held ones are hidden on the platform and wait in the
-    moderation queue (marked with their platform); approving unhides them there."""
+    scored with the school's rules. Held ones are hidden on the platform and wait in the one
+    moderation queue (a `moderation.QueueItem` marked with their platform), where approving
+    unhides them; `status` follows the moderator's decision."""
 
     class Status(models.TextChoices):
         VISIBLE = "visible", "Left visible (under the thresholds)"
@@ -206,9 +207,6 @@ class PlatformComment(models.Model):
     reasons = models.JSONField(default=dict)
     hidden_on_platform = models.BooleanField(default=False)
     platform_error = models.CharField(max_length=500, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity", "received_at"]

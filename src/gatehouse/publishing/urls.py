@@ -42,6 +42,4 @@ staff_urlpatterns = [
     path("publishing/<int:pk>/reschedule/", views.post_reschedule,
          name="publishing_reschedule"),
     path("publishing/<int:pk>/cancel/", views.post_cancel, name="publishing_cancel"),
-    path("publishing/comments/<int:pk>/<str:decision>/", views.platform_comment_decide,
-         name="platform_comment_decide"),
 ]

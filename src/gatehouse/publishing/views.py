@@ -292,24 +292,3 @@ def quick_posts(request: HttpRequest, school: School) -> HttpResponse:
     actions.do_set_quick_text_posts(school, actor=request.user, enabled=enabled)
     messages.success(request, "Saved.")
     return redirect("staff:publishing_connections", slug=school.slug)
-
-
-@staff_view(Role.MODERATOR, Role.ADMINISTRATOR)
-@require_POST
-def platform_comment_decide(request: HttpRequest, school: School, pk: int,
-                            decision: str) -> HttpResponse:
-    from gatehouse.publishing.comments import do_decide
-    from gatehouse.publishing.models import PlatformComment
-
-    comment = get_object_or_404(PlatformComment, pk=pk, school=school)
-    if decision not in ("approve", "hide"):
-        return HttpResponse("Unknown decision", status=400)
-    try:
-        do_decide(comment, actor=request.user, approve=decision == "approve")
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, "Approved: shown again on "
-                         f"{comment.get_platform_display()}." if decision == "approve"
-                         else "Kept hidden; its text is kept as evidence.")
-    return redirect("staff:moderation_queue", slug=school.slug)

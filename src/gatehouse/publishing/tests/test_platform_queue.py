@@ -1,0 +1,102 @@
+"""Held Page and Instagram comments in the one moderation queue: the queue's own decisions,
+bulk actions, escalation and reports apply to them, through the API on the fake Graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from gatehouse.accounts.models import Role
+from gatehouse.cases.models import Case
+from gatehouse.moderation.models import Evidence, QueueItem
+from gatehouse.publishing.comments import screen
+from gatehouse.publishing.fake_graph import FakeGraph
+from gatehouse.publishing.models import PlatformComment
+
+THREAT = "You'll regret this, Mrs Patel. I know where you park."
+
+pytestmark = pytest.mark.django_db
+
+
+def _held(school: Any, fake_graph: FakeGraph, platform: str = "facebook") -> QueueItem:
+    event = (fake_graph.page_comment_event(THREAT) if platform == "facebook"
+             else fake_graph.instagram_comment_event(THREAT))
+    value = event["entry"][0]["changes"][0]["value"]
+    found = PlatformComment.objects.create(
+        school=school, platform=platform, comment_id=value.get("comment_id") or value["id"],
+        author_name="A Parent", text=THREAT)
+    assert screen(found.pk).status == PlatformComment.Status.OPEN
+    return QueueItem.objects.select_related("platform_comment").get(platform_comment=found)
+
+
+def _decide(client: Any, school: Any, item: QueueItem, decision: str, **data: str) -> Any:
+    return client.post(reverse("staff:moderation_decide", kwargs={
+        "slug": school.slug, "pk": item.pk, "decision": decision}), data, follow=True)
+
+
+def test_a_queue_item_is_for_exactly_one_comment(school: Any) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QueueItem.objects.create(school=school, source=QueueItem.Source.AUTOMATIC)
+
+
+def test_bulk_approve_unhides_on_the_platform(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any
+) -> None:
+    facebook, instagram = _held(school, fake_graph), _held(school, fake_graph, "instagram")
+    client = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
+    page = client.get(reverse("staff:moderation_queue", kwargs={"slug": school.slug}))
+    assert "Facebook Page" in page.content.decode() and "Instagram" in page.content.decode()
+    client.post(reverse("staff:moderation_bulk", kwargs={"slug": school.slug}),
+                {"decision": "approve", "items": [facebook.pk, instagram.pk]})
+    objects = fake_graph.state.objects
+    assert objects[facebook.platform_comment.comment_id]["is_hidden"] is False
+    assert objects[instagram.platform_comment.comment_id]["hidden"] is False
+    assert set(QueueItem.objects.values_list("status", flat=True)) == {"approved"}
+
+
+def test_approving_when_the_platform_refuses_changes_nothing(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any
+) -> None:
+    item = _held(school, fake_graph)
+    fake_graph.state.tokens["demo-page-token"] = "revoked"
+    client = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
+    page = _decide(client, school, item, "approve").content.decode()
+    assert "Not approved" in page and "connect the account again" in page
+    item.refresh_from_db()
+    assert item.status == QueueItem.Status.OPEN
+    assert fake_graph.state.objects[item.platform_comment.comment_id]["is_hidden"] is True
+
+
+def test_escalating_keeps_it_hidden_as_evidence_tells_the_head_and_opens_no_case(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any,
+    mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = _held(school, fake_graph)
+    make_user(school=school, roles=(Role.HEAD_TEACHER,), email="head@school.example")
+    client = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _decide(client, school, item, "escalate", note="Threat to staff").content
+    assert "not a member of the group" in page.decode()
+    assert fake_graph.state.objects[item.platform_comment.comment_id]["is_hidden"] is True
+    evidence = Evidence.objects.get(platform_comment=item.platform_comment)
+    assert evidence.content == THREAT and evidence.is_intact()
+    assert not Case.objects.exists()
+    assert "Facebook Page" in mailoutbox[-1].subject + mailoutbox[-1].body
+    shown = client.get(reverse("staff:moderation_evidence", kwargs={
+        "slug": school.slug, "pk": evidence.pk})).content.decode()
+    assert "A Parent on the school" in shown and "Facebook Page" in shown
+
+
+def test_report_to_the_platform_is_filled_in_from_the_queue(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any
+) -> None:
+    item = _held(school, fake_graph, "instagram")
+    client = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
+    url = reverse("staff:platform_reports", kwargs={"slug": school.slug})
+    page = client.get(url, {"item": item.pk}).content.decode()
+    assert 'value="Instagram"' in page and item.platform_comment.comment_id in page
+    for junk in ("x", "99999999999999999999", "-1"):
+        assert client.get(url, {"item": junk}).status_code == 200
