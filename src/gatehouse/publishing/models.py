@@ -53,6 +53,8 @@ class Connection(models.Model):
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNCHECKED)
     health_message = models.CharField(max_length=300, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Set when administrators were emailed that it needs reconnecting (once per problem).
+    reconnect_emailed_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
     connected_at = models.DateTimeField(default=timezone.now)
@@ -64,6 +66,10 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} for {self.school}"
+
+    @property
+    def needs_reconnecting(self) -> bool:
+        return self.health in (self.Health.EXPIRED, self.Health.REVOKED)
 
 
 class Post(models.Model):
