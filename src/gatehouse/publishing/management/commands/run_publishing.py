@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 done[f"connections {health}"] = n
             if done or not loop:
                 summary = ", ".join(f"{n} {state}" for state, n in sorted(done.items()))
-                self.stdout.write(f"Deliveries: {summary or 'none due'}.")
+                self.stdout.write(f"Publishing: {summary or 'nothing due'}.")
             if not loop:
                 return
             time.sleep(max(interval, 1))
