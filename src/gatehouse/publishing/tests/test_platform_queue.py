@@ -72,12 +72,12 @@ def test_approving_when_the_platform_refuses_changes_nothing(
 
 def test_escalating_keeps_it_hidden_as_evidence_tells_the_head_and_opens_no_case(
     school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any,
-    mailoutbox: Any, django_capture_on_commit_callbacks: Any
+    mailoutbox: Any, background: Any
 ) -> None:
     item = _held(school, fake_graph)
     make_user(school=school, roles=(Role.HEAD_TEACHER,), email="head@school.example")
     client = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
-    with django_capture_on_commit_callbacks(execute=True):
+    with background():
         page = _decide(client, school, item, "escalate", note="Threat to staff").content
     assert "not a member of the group" in page.decode()
     assert fake_graph.state.objects[item.platform_comment.comment_id]["is_hidden"] is True
