@@ -21,8 +21,10 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import assert_accessible, sign_in, sign_out
 from gatehouse.consent.imaging.strip import has_metadata
 from gatehouse.lib.testing import SHARED_DATA, wait_for_background_tasks
+from gatehouse.publishing.actions import check_connections
 from gatehouse.publishing.connectors.secrets import decrypt_token
 from gatehouse.publishing.delivery import run_due
+from gatehouse.publishing.demo import DEMO_TOKEN
 from gatehouse.publishing.fake_graph import FakeGraph
 from gatehouse.publishing.models import Connection, Delivery, PlatformComment
 from gatehouse.schools import demo
@@ -180,8 +182,15 @@ def test_a_held_page_comment_is_approved_in_the_one_queue_and_shown_again(
 def test_an_administrator_connects_the_page_and_instagram_with_facebook(
     page: Page, url: Any, demo_school: Any, graph: FakeGraph
 ) -> None:
+    # The demo Page's token has expired: the periodic check shows it needs reconnecting.
+    graph.expire(DEMO_TOKEN)
+    assert check_connections() == {"expired": 2}
     sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    page.goto(url("/s/oakfield/staff/"))
+    expect(page.get_by_text("Facebook or Instagram needs connecting again")).to_be_visible()
     page.goto(url("/s/oakfield/staff/publishing/connections/"))
+    expect(page.get_by_role("alert").first).to_contain_text("How to reconnect")
+    assert_accessible(page)
     page.get_by_role("link", name="Connect with Facebook").click()
     # The fake dialog approves at once and sends the browser back with a code.
     expect(page.get_by_role("heading", name="Choose the school's Page")).to_be_visible()
@@ -193,3 +202,4 @@ def test_an_administrator_connects_the_page_and_instagram_with_facebook(
     tokens = {decrypt_token(c.token_encrypted) for c in Connection.objects.all()}
     assert len(tokens) == 1 and tokens <= set(graph.page_tokens())
     assert tokens.pop() not in page.content()
+    expect(page.get_by_role("alert")).to_have_count(0)
