@@ -42,6 +42,18 @@ def test_threat_is_held_hidden_by_keystroke_and_audited(
     comment = Comment.objects.get(body=THREAT)
     assert comment.status == Comment.Status.HIDDEN
 
+    # The original is kept in the evidence store; opening it goes on its chain of custody.
+    moderator.goto(url("/s/oakfield/staff/moderation/?status=hidden"))
+    moderator.locator(".queue-item").filter(has_text="batter Mr Patel").get_by_role(
+        "link", name="evidence").click()
+    expect(moderator.get_by_role("heading", name="Evidence")).to_be_visible()
+    expect(moderator.locator("blockquote")).to_contain_text("batter Mr Patel")
+    expect(moderator.get_by_text("matches the original")).to_be_visible()
+    custody = moderator.locator("table")
+    expect(custody.get_by_role("cell", name="Created")).to_be_visible()
+    expect(custody.get_by_role("cell", name="Viewed")).to_be_visible()
+    assert_accessible(moderator)
+
     head = browser.new_context().new_page()
     sign_in(head, url, "head@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
     head.goto(url("/s/oakfield/staff/audit/?action=moderation"))

@@ -14,20 +14,24 @@ from gatehouse.audit.log import record
 from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.letters import render_pdf
 from gatehouse.cases.models import Case
-from gatehouse.evidence.models import EvidenceItem, owner_key
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, owner_key
 from gatehouse.evidence.packs import PackFile, build_pack, json_file
-from gatehouse.evidence.store import custody_log, do_record_export
-from gatehouse.moderation.models import Evidence as HiddenOriginal
+from gatehouse.evidence.store import custody_log, do_note_custody, do_record_export
+from gatehouse.moderation.originals import originals_of
 
 
-def _comment_files(case: Case) -> tuple[list[PackFile], list[dict[str, Any]]]:
+def _hidden_originals(case: Case) -> dict[int, EvidenceItem]:
+    """The kept originals of the case's comments (hidden ones), by comment id."""
+    return originals_of(case.comments.values_list("comment_id", flat=True))
+
+
+def _comment_files(case: Case, originals: dict[int, EvidenceItem]
+                   ) -> tuple[list[PackFile], list[dict[str, Any]]]:
     files, rows = [], []
     links = case.comments.select_related("comment__author").order_by("comment__created_at")
-    originals = {e.comment_id: e for e in HiddenOriginal.objects.filter(
-        comment__in=[link.comment_id for link in links]).order_by("created_at")}
     for n, link in enumerate(links, 1):
         original = originals.get(link.comment_id)
-        text = original.content if original else link.comment.body
+        text = original.text if original else link.comment.body
         name = f"comments/{n:03d}-comment-{link.comment_id}.txt"
         files.append(PackFile(name, text.encode("utf-8")))
         rows.append({"file": name, "comment": link.comment, "text": text,
@@ -55,27 +59,33 @@ def _audit_entries(case: Case) -> list[dict[str, Any]]:
              "details": e.details, "hash": e.hash} for e in entries]
 
 
-def build_case_pack(case: Case) -> tuple[bytes, str, int]:
+def build_case_pack(case: Case, originals: dict[int, EvidenceItem]) -> tuple[bytes, str, int]:
     """The ZIP, its manifest's SHA-256 and how many files it holds."""
     items = list(EvidenceItem.objects.filter(owner=owner_key(case)).select_related("created_by"))
-    comment_files, comment_rows = _comment_files(case)
+    comment_files, comment_rows = _comment_files(case, originals)
     evidence_files, evidence_rows = _evidence_files(items)
     audit = _audit_entries(case)
     summary = render_pdf(render_to_string("cases/pack_summary.html", {
         "case": case, "steps": case.steps.select_related("recorded_by", "restriction"),
         "letters": case.letters.select_related("sent_by"), "comments": comment_rows,
         "evidence": evidence_rows, "audit_count": len(audit), "now": timezone.now()}))
+    custody = custody_log([*originals.values(), *items])
     files = [PackFile("summary.pdf", summary), *comment_files, *evidence_files,
-             json_file("audit.json", audit), json_file("custody.json", custody_log(items))]
+             json_file("audit.json", audit), json_file("custody.json", custody)]
     data, manifest_sha256 = build_pack(files, title=f"Evidence pack for case {case.reference}")
     return data, manifest_sha256, len(files)
 
 
 def do_export_pack(case: Case, *, actor: Any) -> bytes:
-    data, manifest_sha256, count = build_case_pack(case)
+    """Build the pack and note the export on the custody log of everything in it: the case's
+    own evidence and the hidden originals of its comments."""
+    originals = _hidden_originals(case)
+    data, manifest_sha256, count = build_case_pack(case, originals)
     with transaction.atomic():
         do_record_export(case.school, owner=owner_key(case), manifest_sha256=manifest_sha256,
                          files=count, actor=actor)
+        do_note_custody(originals.values(), action=CustodyEvent.Action.EXPORTED, actor=actor,
+                        note=f"pack {manifest_sha256[:16]}")
         record("cases.pack.exported", actor=actor, school=case.school, target=case,
                details={"case": case.pk, "manifest_sha256": manifest_sha256, "files": count})
     return data

@@ -12,11 +12,24 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 
 
 def owner_key(obj: models.Model) -> str:
     """The owner string for a model instance, e.g. "cases.case:12"."""
-    return f"{obj._meta.label_lower}:{obj.pk}"
+    return owner_prefix(type(obj)) + str(obj.pk)
+
+
+def owner_prefix(model: type[models.Model]) -> str:
+    """What every owner key of the model starts with, e.g. "cases.case:"."""
+    return f"{model._meta.label_lower}:"
+
+
+def owner_key_sql(model: type[models.Model], field: str = "pk") -> Concat:
+    """The owner key as an SQL expression, for the row of `model` that `field` points to, so a
+    query can match evidence to its owners (e.g. `owner__in=qs.annotate(key=...)`)."""
+    return Concat(Value(owner_prefix(model)), Cast(field, output_field=models.CharField()))
 
 
 class EvidenceItem(models.Model):

@@ -19,8 +19,8 @@ from gatehouse.community.models import Comment
 from gatehouse.governance.models import SubjectRequest, add_months
 from gatehouse.governance.subject_access import build_export, schools_searched
 from gatehouse.incidents.models import Incident
-from gatehouse.moderation.models import Evidence as HiddenOriginal
 from gatehouse.moderation.models import QueueItem
+from gatehouse.moderation.originals import originals_of
 from gatehouse.schools.models import School
 
 
@@ -77,8 +77,7 @@ def erasure_plan(school: School, person: User) -> dict[str, Any]:
                    .values_list("comment_id", flat=True))
     concerns = set(QueueItem.objects.filter(comment__in=comments, kind=QueueItem.Kind.CONCERN)
                    .values_list("comment_id", flat=True))
-    evidence = set(HiddenOriginal.objects.filter(comment__in=comments)
-                   .values_list("comment_id", flat=True))
+    evidence = set(originals_of(comments.values_list("pk", flat=True)))
     membership = Membership.objects.filter(school=school, user=person).first()
     cases = Case.objects.filter(school=school).filter(
         Q(subject_email__iexact=person.email) | Q(member__user=person))

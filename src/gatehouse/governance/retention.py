@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from gatehouse.accounts.models import JoinRequest, User
@@ -26,11 +26,10 @@ from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.models import Case, CaseComment, Letter, Step
 from gatehouse.community.models import Comment
 from gatehouse.consent.models import Photo, PhotoConsent, PhotoDraft
-from gatehouse.evidence.models import CustodyEvent, EvidenceItem
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, owner_key_sql
 from gatehouse.governance.models import RetentionRule, RetentionRun, add_months
 from gatehouse.incidents.models import Incident
-from gatehouse.moderation.models import CustodyEvent as HiddenCustody
-from gatehouse.moderation.models import Evidence as HiddenOriginal
+from gatehouse.moderation.originals import hidden_originals
 from gatehouse.publishing.models import Post as PublishingPost
 from gatehouse.schools.models import School
 
@@ -80,15 +79,17 @@ def cutoff(months: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def _hidden_originals(school: School, before: dt.datetime) -> QuerySet[Any]:
-    in_cases = CaseComment.objects.values("comment_id")
-    return (HiddenOriginal.objects.filter(school=school, created_at__lt=before)
-            .exclude(comment_id__in=in_cases).order_by("pk"))
+    in_cases = CaseComment.objects.annotate(
+        owner=owner_key_sql(Comment, "comment_id")).values("owner")
+    return (hidden_originals(school).filter(created_at__lt=before)
+            .exclude(owner__in=in_cases).order_by("pk"))
 
 
 def _comments(school: School, before: dt.datetime) -> QuerySet[Any]:
+    original = EvidenceItem.objects.filter(owner=OuterRef("evidence_owner"))
     return (Comment.objects.filter(post__school=school, created_at__lt=before)
             .exclude(pk__in=CaseComment.objects.values("comment_id"))
-            .exclude(pk__in=HiddenOriginal.objects.exclude(comment=None).values("comment_id"))
+            .annotate(evidence_owner=owner_key_sql(Comment)).exclude(Exists(original))
             .order_by("pk"))
 
 
@@ -127,19 +128,21 @@ def _consents(school: School, before: dt.datetime) -> QuerySet[Any]:
 # --- how each type is deleted (called inside the batch's transaction) ----------------------
 
 
-def _delete_evidence_of(owners: list[str]) -> None:
+def _delete_items(items: QuerySet[EvidenceItem]) -> None:
     """Evidence items are never deleted one by one (the model refuses); retention removes
-    them, their custody log and their files together, by owner."""
-    items = EvidenceItem.objects.filter(owner__in=owners)
+    them, their custody log and their files together."""
     files = list(items.exclude(file="").values_list("file", flat=True))
     CustodyEvent.objects.filter(item__in=items).delete()
     items.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 
 
+def _delete_evidence_of(owners: list[str]) -> None:
+    _delete_items(EvidenceItem.objects.filter(owner__in=owners))
+
+
 def _drop_hidden_originals(ids: list[int]) -> None:
-    HiddenCustody.objects.filter(evidence_id__in=ids).delete()
-    HiddenOriginal.objects.filter(pk__in=ids).delete()
+    _delete_items(EvidenceItem.objects.filter(pk__in=ids))
 
 
 def _drop_cases(ids: list[int]) -> None:

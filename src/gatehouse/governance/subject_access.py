@@ -24,7 +24,7 @@ from gatehouse.community.models import Comment
 from gatehouse.consent.models import PhotoConsent, Pupil, StaffImagePermission
 from gatehouse.incidents.models import Incident
 from gatehouse.moderation.models import CommentReport
-from gatehouse.moderation.models import Evidence as HiddenOriginal
+from gatehouse.moderation.originals import originals_of
 from gatehouse.schools.models import School
 
 STAFF = "a member of staff"
@@ -97,8 +97,7 @@ def _join_requests(school: School, person: User) -> list[dict[str, Any]]:
 def _comments(school: School, person: User) -> list[dict[str, Any]]:
     comments = list(Comment.objects.filter(post__school=school, author=person)
                     .select_related("queue_item").order_by("created_at"))
-    originals = dict(HiddenOriginal.objects.filter(comment__in=comments)
-                     .values_list("comment_id", "content"))
+    originals = {pk: item.text for pk, item in originals_of(c.pk for c in comments).items()}
     rows = []
     for c in comments:
         item = getattr(c, "queue_item", None)

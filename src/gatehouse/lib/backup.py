@@ -176,8 +176,8 @@ def _copy_media(unpacked: Path) -> int:
 
 
 def count_intact_records() -> int:
-    """Every stored record that can prove itself (a model with `is_intact()`: hidden originals,
-    evidence) is checked; the first that fails is named."""
+    """Every stored record that can prove itself (a model with `is_intact()`: the evidence
+    store, which holds hidden originals too) is checked; the first that fails is named."""
     checked = 0
     for model in apps.get_models():
         if not callable(getattr(model, "is_intact", None)):

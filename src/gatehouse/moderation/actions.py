@@ -12,17 +12,17 @@ from django.utils import timezone
 from gatehouse.accounts.models import Role, StaffRole, User
 from gatehouse.audit.log import record
 from gatehouse.community.models import Comment
+from gatehouse.evidence.models import EvidenceItem
 from gatehouse.lib.mail import email_after_commit
 from gatehouse.moderation.models import (
     CommentReport,
-    CustodyEvent,
-    Evidence,
     PlatformReport,
     PolicyRule,
     QueueItem,
     RosterEntry,
     WatchedPhrase,
 )
+from gatehouse.moderation.originals import do_keep_original
 from gatehouse.moderation.policy import SEVERITY
 from gatehouse.schools.models import School
 
@@ -84,36 +84,34 @@ def do_handle_concern(item: QueueItem, *, actor: User, note: str) -> None:
                target=item.comment, details={"note": note})
 
 
-def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str, note: str) -> Evidence:
-    """Hide the comment and keep its original, hashed, with the first custody entry. A
-    comment on the school's Page or Instagram stays hidden there (it is never deleted)."""
+def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str,
+                     note: str) -> EvidenceItem:
+    """Hide the comment and keep its original in the evidence store (hashed, with the first
+    custody entry). A comment on the school's Page or Instagram stays hidden there (it is
+    never deleted)."""
     comment = item.target
     if item.platform_comment_id:
         from gatehouse.publishing.comments import keep_hidden
 
         keep_hidden(item.platform_comment)
     else:
-        item.comment.status = Comment.Status.HIDDEN
-        item.comment.save(update_fields=["status"])
-    evidence = Evidence.objects.create(school=item.school, comment=item.comment,
-                                       platform_comment=item.platform_comment,
-                                       content=item.text, sha256=Evidence.hash_of(item.text),
-                                       created_by=actor)
-    CustodyEvent.objects.create(evidence=evidence, actor=actor, action="created")
+        comment.status = Comment.Status.HIDDEN
+        comment.save(update_fields=["status"])
+    evidence = do_keep_original(comment, school=item.school, actor=actor)
     _close(item, status, actor, note)
     record(f"moderation.comment.{status}", actor=actor, school=item.school, target=comment,
            details={"sha256": evidence.sha256, "categories": item.categories, "note": note})
     return evidence
 
 
-def do_hide(item: QueueItem, *, actor: User, note: str = "") -> Evidence:
+def do_hide(item: QueueItem, *, actor: User, note: str = "") -> EvidenceItem:
     with transaction.atomic():
         item = _lock(item)
         check_open(item)
         return hide_as_evidence(item, actor=actor, status=QueueItem.Status.HIDDEN, note=note)
 
 
-def do_escalate(item: QueueItem, *, actor: User, note: str = "") -> Evidence:
+def do_escalate(item: QueueItem, *, actor: User, note: str = "") -> EvidenceItem:
     """Hide the comment and put it in front of the head teacher for the escalation ladder."""
     with transaction.atomic():
         item = _lock(item)
@@ -157,10 +155,6 @@ def _queue_report(comment: Comment, school: School, category: str) -> None:
         item.severity = max(item.severity, severity)
         item.categories = sorted(set(item.categories) | {category})
         item.save()
-
-
-def do_view_evidence(evidence: Evidence, *, actor: User) -> None:
-    CustodyEvent.objects.create(evidence=evidence, actor=actor, action="viewed")
 
 
 def do_record_platform_report(school: School, *, actor: User, data: dict[str, Any]

@@ -1,8 +1,7 @@
-"""Moderation: the school's rules, each comment's scores, the queue, reports and evidence."""
+"""Moderation: the school's rules, each comment's scores, the queue and reports. Originals of
+hidden comments are kept in the evidence store (see originals.py)."""
 
 from __future__ import annotations
-
-import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -196,47 +195,6 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of #{self.comment_id}"
-
-
-class Evidence(models.Model):
-    """The original of something hidden, kept with its hash; it is never edited or deleted."""
-
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
-    comment = models.ForeignKey("community.Comment", null=True, on_delete=models.PROTECT,
-                                related_name="evidence")
-    platform_comment = models.ForeignKey("publishing.PlatformComment", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="evidence")
-    content = models.TextField()
-    sha256 = models.CharField(max_length=64)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"evidence {self.sha256[:12]}"
-
-    @staticmethod
-    def hash_of(content: str) -> str:
-        return hashlib.sha256(content.encode("utf-8")).hexdigest()
-
-    def is_intact(self) -> bool:
-        return self.hash_of(self.content) == self.sha256
-
-
-class CustodyEvent(models.Model):
-    """Chain of custody: who created, viewed or exported a piece of evidence, and when."""
-
-    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="custody")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                              related_name="+")
-    action = models.CharField(max_length=30)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at}"
 
 
 class PlatformReport(models.Model):

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from gatehouse.accounts.models import Restriction, Role, User
 from gatehouse.accounts.permissions import access_membership, access_school, staff_view
 from gatehouse.community.models import Comment
+from gatehouse.evidence.models import CustodyEvent
+from gatehouse.evidence.store import do_note_custody
 from gatehouse.lib.ratelimit import RateLimited, check_rate
 from gatehouse.moderation import actions
 from gatehouse.moderation.engine import CATEGORIES, LABELS
@@ -28,13 +30,14 @@ from gatehouse.moderation.forms import (
 )
 from gatehouse.moderation.models import (
     CommentScore,
-    Evidence,
     PlatformReport,
     QueueItem,
     RosterEntry,
     WatchedPhrase,
 )
+from gatehouse.moderation.originals import comment_of, moderation_originals, originals_of
 from gatehouse.moderation.policy import Rules, decide, ensure_defaults, rules_for
+from gatehouse.publishing.models import PlatformComment
 from gatehouse.schools.models import School
 
 QUEUE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL)
@@ -56,6 +59,12 @@ def _queue_items(school: School, status: str, kind: str = BREACH) -> list[QueueI
         .order_by(*order)[:100]
     )
     _attach_history(school, items)
+    originals = originals_of(item.comment_id for item in items if item.comment_id)
+    on_platforms = originals_of((item.platform_comment_id for item in items
+                                 if item.platform_comment_id), PlatformComment)
+    for item in items:
+        item.original = (originals.get(item.comment_id) if item.comment_id
+                         else on_platforms.get(item.platform_comment_id))
     return items
 
 
@@ -190,12 +199,14 @@ def bulk_decide(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER)
 def evidence(request: HttpRequest, school: School, pk: int) -> HttpResponse:
-    item = get_object_or_404(Evidence.objects.select_related("comment__author"), pk=pk,
-                             school=school)
-    actions.do_view_evidence(item, actor=request.user)
+    """A hidden comment's original (in the parents' group or on the school's Page or
+    Instagram) and its chain of custody; opening it is on the log. Only hidden originals are
+    found here: cases' and incidents' evidence is not (invariant 7)."""
+    item = get_object_or_404(moderation_originals(school), pk=pk)
+    do_note_custody([item], action=CustodyEvent.Action.VIEWED, actor=request.user)
     return render(request, "moderation/evidence.html", {
         "school": school, "evidence": item, "intact": item.is_intact(),
-        "custody": item.custody.select_related("actor")})
+        "comment": comment_of(item), "custody": item.custody.select_related("actor")})
 
 
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER)
@@ -205,9 +216,11 @@ def person_record(request: HttpRequest, school: School, user_id: int) -> HttpRes
              .select_related("comment__post", "decided_by").order_by("-created_at"))
     restrictions = Restriction.objects.filter(membership__school=school,
                                               membership__user=person).order_by("-starts_at")
+    comments = Comment.objects.filter(post__school=school, author=person)
+    evidence = originals_of(comments.values_list("pk", flat=True)).values()
     return render(request, "moderation/person.html", {
         "school": school, "person": person, "items": items, "restrictions": restrictions,
-        "evidence": Evidence.objects.filter(school=school, comment__author=person)})
+        "evidence": sorted(evidence, key=lambda e: (e.created_at, e.pk))})
 
 
 @staff_view(Role.ADMINISTRATOR)

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from gatehouse.audit.models import AuditEntry
 from gatehouse.cases.models import Case
 from gatehouse.cases.tests.conftest import case_url, pdf_text, png_bytes
-from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, PackExport, owner_key
+from gatehouse.evidence.packs import verify_pack
 
 
 def _add(client: Any, case: Case, upload: Any = None, **data: Any) -> Any:
@@ -53,7 +54,7 @@ def test_corrupt_or_wrong_screenshots_are_refused_and_nothing_is_kept(
 ) -> None:
     response = _add(login_client(staff["moderator"]), case, SimpleUploadedFile("s.png", data))
     assert response.status_code == 400 and message in response.content.decode()
-    assert not EvidenceItem.objects.exists()
+    assert not EvidenceItem.objects.filter(owner=owner_key(case)).exists()
 
 
 def test_an_oversized_screenshot_is_refused(
@@ -99,7 +100,25 @@ def test_the_pack_holds_the_summary_originals_manifest_and_audit(
     export = PackExport.objects.get()
     assert AuditEntry.objects.filter(action="cases.pack.exported",
                                      details__manifest_sha256=export.manifest_sha256).exists()
-    assert CustodyEvent.objects.filter(action="exported").count() == 2
+    # the case's two items and the escalated comment's hidden original
+    assert CustodyEvent.objects.filter(action="exported").count() == 3
+
+
+def test_the_pack_carries_the_hidden_original_and_its_custody(
+    pack: Path, case: Case, staff: dict[str, Any]
+) -> None:
+    link = case.comments.get()
+    original = EvidenceItem.objects.get(owner=owner_key(link.comment))
+    archive = zipfile.ZipFile(pack)
+    name = next(n for n in archive.namelist() if n.startswith("comments/"))
+    assert archive.read(name) == original.text.encode("utf-8")
+    manifest = json.loads(archive.read("manifest.json"))
+    assert original.sha256 in json.dumps(manifest)
+    custody = json.loads(archive.read("custody.json"))
+    assert {"created"} <= {e["action"] for e in custody if e["item"] == original.pk}
+    assert list(original.custody.values_list("action", "actor")) == [
+        ("created", staff["moderator"].pk), ("exported", staff["head"].pk)]
+    assert verify_pack(pack.read_bytes()).ok
 
 
 def test_an_intact_pack_verifies(pack: Path, capsys: Any) -> None:

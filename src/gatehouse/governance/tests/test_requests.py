@@ -18,8 +18,10 @@ from gatehouse.accounts.models import Membership, Restriction, User
 from gatehouse.audit.log import record
 from gatehouse.cases.models import Case, Step
 from gatehouse.community.models import Comment, Post
+from gatehouse.evidence.models import EvidenceItem, owner_key
 from gatehouse.governance.models import SubjectRequest
 from gatehouse.moderation.models import QueueItem
+from gatehouse.moderation.originals import do_keep_original
 from gatehouse.schools.models import Trust
 
 
@@ -182,3 +184,41 @@ def test_open_requests_are_due_on_the_administrator_s_console(
     _open(client, school, "access", parent.user.email, "2026-01-10")
     page = client.get(home).content.decode()
     assert "Subject requests and access reviews due" in page and "Subject access #" in page
+
+
+def _hide(comment: Comment, school: Any, actor: Any) -> None:
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HIDDEN)
+    do_keep_original(comment, school=school, actor=actor)
+
+
+def test_the_export_holds_their_hidden_originals_and_nobody_else_s(
+    school: Any, staff: dict[str, Any], parent: Membership, login_client: Any,
+) -> None:
+    post = Post.objects.first()
+    _hide(Comment.objects.create(post=post, author=parent.user, body="You are all liars"),
+          school, staff["moderator"])
+    other = Comment.objects.get(body="Someone else's words")
+    _hide(other, school, staff["moderator"])
+    client = login_client(staff["admin"])
+    _open(client, school, "access", parent.user.email)
+    content = client.post(_url(school, "governance_request_export",
+                               pk=SubjectRequest.objects.get().pk)).content
+    data = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("data.json"))
+    kept = {c["text"]: c["kept_original"] for c in data["schools"][0]["comments"]}
+    assert kept["You are all liars"] == "You are all liars"
+    assert kept["Lovely day!"] is None
+    assert "Someone else" not in json.dumps(data)
+
+
+def test_erasure_keeps_a_comment_whose_original_is_kept_as_evidence(
+    school: Any, staff: dict[str, Any], parent: Membership, login_client: Any,
+) -> None:
+    hidden = Comment.objects.create(post=Post.objects.first(), author=parent.user,
+                                    body="You are all liars")
+    _hide(hidden, school, staff["moderator"])
+    client = login_client(staff["admin"])
+    _open(client, school, "erasure", parent.user.email, "2026-01-10")
+    client.post(_url(school, "governance_request_erase", pk=SubjectRequest.objects.get().pk))
+    assert set(Comment.objects.filter(author=parent.user).values_list("body", flat=True)
+               ) == {"You are all liars"}
+    assert EvidenceItem.objects.get(owner=owner_key(hidden)).is_intact()

@@ -20,7 +20,7 @@ from gatehouse.evidence.models import CustodyEvent, EvidenceItem
 from gatehouse.governance.models import RetentionRun
 from gatehouse.governance.retention import BATCH, due_counts, months_for, run_retention
 from gatehouse.incidents.models import Incident
-from gatehouse.moderation.models import Evidence as HiddenOriginal
+from gatehouse.moderation.originals import do_keep_original
 from gatehouse.schools.models import SchoolDocument
 
 OLD = timezone.now() - dt.timedelta(days=365 * 3)
@@ -63,8 +63,7 @@ def test_an_interrupted_run_is_finished_by_the_next_and_nothing_is_lost_or_kept(
                                began_on=dt.date(2023, 1, 1))
     CaseComment.objects.create(case=case, comment=in_case, added_by=staff["head"])
     hidden = Comment.objects.get(pk=old[1])
-    HiddenOriginal.objects.create(school=school, comment=hidden, content=hidden.body,
-                                  sha256=HiddenOriginal.hash_of(hidden.body))
+    do_keep_original(hidden, school=school, actor=staff["moderator"])
     assert due_counts(school)["comments"] == BATCH + 18
     first = run_retention(school, max_batches=1)  # interrupted after one batch
     assert first.finished_at is None and first.counts == {"comments": BATCH}
@@ -203,3 +202,28 @@ def test_the_audit_log_keeps_the_longest_period_any_school_sets(
     assert AuditChainHead.objects.get().pruned_through_seq == 1
     assert not AuditEntry.objects.filter(seq=1).exists()
     call_command("verify_audit")
+
+
+def test_hidden_originals_past_retention_go_unless_their_comment_is_in_a_case(
+    school: Any, staff: dict[str, Any], make_parent: Any,
+) -> None:
+    from gatehouse.evidence.store import do_keep_text
+
+    parent = make_parent(school)
+    old = Comment.objects.filter(pk__in=_old_comments(school, parent.user, 3))
+    for comment in old:
+        do_keep_original(comment, school=school, actor=staff["moderator"])
+    other = do_keep_text(school, owner="incidents.incident:9", title="Screenshot text",
+                         text="x", actor=staff["head"])  # not a hidden original
+    EvidenceItem.objects.update(created_at=OLD - dt.timedelta(days=365 * 4))  # past 6 years
+    in_case = old.first()
+    case = Case.objects.create(school=school, subject_name="P", opened_by=staff["head"],
+                               began_on=dt.date(2023, 1, 1))
+    CaseComment.objects.create(case=case, comment=in_case, added_by=staff["head"])
+    assert due_counts(school)["hidden_originals"] == 2
+    run = run_retention(school)
+    assert run.counts == {"hidden_originals": 2, "comments": 2}  # then their comments go
+    assert set(EvidenceItem.objects.values_list("owner", flat=True)) == {
+        f"community.comment:{in_case.pk}", "incidents.incident:9"}
+    assert CustodyEvent.objects.count() == 2 and other.is_intact()
+    assert list(Comment.objects.filter(author=parent.user)) == [in_case]

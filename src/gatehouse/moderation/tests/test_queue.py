@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -7,7 +8,8 @@ from django.urls import reverse
 
 from gatehouse.audit.models import AuditEntry
 from gatehouse.community.models import Comment
-from gatehouse.moderation.models import CommentReport, CustodyEvent, Evidence, QueueItem
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, owner_key
+from gatehouse.moderation.models import CommentReport, QueueItem
 from gatehouse.moderation.tests.conftest import ORDINARY, THREAT
 
 
@@ -63,16 +65,55 @@ def test_hiding_keeps_the_original_with_its_hash_and_custody(
     held.refresh_from_db()
     assert held.comment.status == Comment.Status.HIDDEN
     assert Comment.objects.filter(pk=held.comment.pk).exists()  # never deleted
-    evidence = Evidence.objects.get(comment=held.comment)
-    assert evidence.content == THREAT and evidence.is_intact()
+    evidence = EvidenceItem.objects.get(owner=owner_key(held.comment))  # the one store
+    assert evidence.text == THREAT and evidence.is_intact()
+    assert evidence.sha256 == hashlib.sha256(THREAT.encode()).hexdigest()
     entry = AuditEntry.objects.get(action="moderation.comment.hidden")
     assert entry.details["sha256"] == evidence.sha256
     client = login_client(staff["head"])
     page = client.get(reverse("staff:moderation_evidence",
                               kwargs={"slug": school.slug, "pk": evidence.pk})).content.decode()
-    assert "matches the original" in page
-    assert list(CustodyEvent.objects.filter(evidence=evidence).values_list("action", flat=True)
-                ) == ["created", "viewed"]
+    assert "matches the original" in page and "Hollis" in page
+    assert list(CustodyEvent.objects.filter(item=evidence).values_list("action", "actor")
+                ) == [("created", staff["moderator"].pk), ("viewed", staff["head"].pk)]
+    queue = login_client(staff["moderator"]).get(
+        reverse("staff:moderation_queue", kwargs={"slug": school.slug}), {"status": "hidden"})
+    assert reverse("staff:moderation_evidence",
+                   kwargs={"slug": school.slug, "pk": evidence.pk}) in queue.content.decode()
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin", "head"])
+def test_the_roles_that_decide_or_escalate_see_hidden_originals(
+    school: Any, staff: dict[str, Any], held: QueueItem, login_client: Any, role: str
+) -> None:
+    _decide(login_client(staff["moderator"]), school, held, "hide")
+    url = reverse("staff:moderation_evidence",
+                  kwargs={"slug": school.slug, "pk": EvidenceItem.objects.get().pk})
+    assert login_client(staff[role]).get(url).status_code == 200
+
+
+def test_other_roles_do_not_see_hidden_originals(
+    school: Any, staff: dict[str, Any], held: QueueItem, login_client: Any
+) -> None:
+    _decide(login_client(staff["moderator"]), school, held, "hide")
+    url = reverse("staff:moderation_evidence",
+                  kwargs={"slug": school.slug, "pk": EvidenceItem.objects.get().pk})
+    assert login_client(staff["dsl"]).get(url).status_code == 403
+    assert list(EvidenceItem.objects.get().custody.values_list("action", flat=True)
+                ) == ["created"]
+
+
+def test_the_evidence_page_shows_only_hidden_originals(
+    school: Any, staff: dict[str, Any], login_client: Any
+) -> None:
+    """Cases' and incidents' evidence share the store but not this page (invariant 7)."""
+    from gatehouse.evidence.store import do_keep_text
+
+    report = do_keep_text(school, owner="incidents.incident:1", title="Harassment",
+                          text="about a member of staff", actor=staff["head"])
+    url = reverse("staff:moderation_evidence", kwargs={"slug": school.slug, "pk": report.pk})
+    assert login_client(staff["moderator"]).get(url).status_code == 404
+    assert list(report.custody.values_list("action", flat=True)) == ["created"]
 
 
 def test_escalating_hides_and_emails_the_head_teacher(
@@ -117,7 +158,7 @@ def test_bulk_actions(school: Any, staff: dict[str, Any], make_parent: Any,
         {"decision": "hide", "items": [i.pk for i in items[:2]]})
     statuses = [QueueItem.objects.get(pk=i.pk).status for i in items]
     assert statuses == ["hidden", "hidden", "open"]
-    assert Evidence.objects.count() == 2
+    assert EvidenceItem.objects.filter(owner__startswith="community.comment:").count() == 2
 
 
 def test_a_member_reports_a_visible_comment_once(
@@ -146,3 +187,6 @@ def test_a_parent_record_collects_decisions(
     page = client.get(reverse("staff:moderation_person", kwargs={
         "slug": school.slug, "user_id": held.comment.author_id})).content.decode()
     assert "Hidden" in page and "batter" in page
+    original = EvidenceItem.objects.get(owner=owner_key(held.comment))
+    assert reverse("staff:moderation_evidence",
+                   kwargs={"slug": school.slug, "pk": original.pk}) in page

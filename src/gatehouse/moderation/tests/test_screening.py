@@ -5,7 +5,8 @@ from typing import Any
 from django.urls import reverse
 
 from gatehouse.community.models import Comment
-from gatehouse.moderation.models import Evidence, QueueItem, RosterEntry, WatchedPhrase
+from gatehouse.moderation.models import QueueItem, RosterEntry, WatchedPhrase
+from gatehouse.moderation.originals import originals_of
 from gatehouse.moderation.tests.conftest import ORDINARY, THREAT
 
 
@@ -57,8 +58,9 @@ def test_a_blocked_phrase_is_never_published_but_kept(school: Any, make_parent: 
     WatchedPhrase.objects.create(school=school, phrase="jellyfish", action="block")
     comment = comment_as(make_parent(school), "That teacher is a jellyfish")
     assert comment.status == Comment.Status.HIDDEN
-    evidence = Evidence.objects.get(comment=comment)
-    assert evidence.is_intact() and evidence.content == "That teacher is a jellyfish"
+    evidence = originals_of([comment.pk])[comment.pk]
+    assert evidence.is_intact() and evidence.text == "That teacher is a jellyfish"
+    assert list(evidence.custody.values_list("action", "actor")) == [("created", None)]
     assert QueueItem.objects.get(comment=comment).status == QueueItem.Status.HIDDEN
 
 

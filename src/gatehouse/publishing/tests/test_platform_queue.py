@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from gatehouse.accounts.models import Role
 from gatehouse.cases.models import Case
-from gatehouse.moderation.models import Evidence, QueueItem
+from gatehouse.evidence.models import CustodyEvent, EvidenceItem, owner_key
+from gatehouse.moderation.models import QueueItem
 from gatehouse.publishing.comments import screen
 from gatehouse.publishing.fake_graph import FakeGraph
 from gatehouse.publishing.models import PlatformComment
@@ -81,13 +82,36 @@ def test_escalating_keeps_it_hidden_as_evidence_tells_the_head_and_opens_no_case
         page = _decide(client, school, item, "escalate", note="Threat to staff").content
     assert "not a member of the group" in page.decode()
     assert fake_graph.state.objects[item.platform_comment.comment_id]["is_hidden"] is True
-    evidence = Evidence.objects.get(platform_comment=item.platform_comment)
-    assert evidence.content == THREAT and evidence.is_intact()
+    evidence = EvidenceItem.objects.get()  # one copy, in the one evidence store
+    assert evidence.owner == owner_key(item.platform_comment)
+    assert evidence.text == THREAT and evidence.is_intact()
     assert not Case.objects.exists()
     assert "Facebook Page" in mailoutbox[-1].subject + mailoutbox[-1].body
     shown = client.get(reverse("staff:moderation_evidence", kwargs={
         "slug": school.slug, "pk": evidence.pk})).content.decode()
     assert "A Parent on the school" in shown and "Facebook Page" in shown
+    assert list(evidence.custody.values_list("action", flat=True)) == [
+        CustodyEvent.Action.CREATED, CustodyEvent.Action.VIEWED]
+    queue = client.get(reverse("staff:moderation_queue", kwargs={"slug": school.slug}),
+                       {"status": "escalated"}).content.decode()
+    assert reverse("staff:moderation_evidence", kwargs={
+        "slug": school.slug, "pk": evidence.pk}) in queue
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    (Role.MODERATOR, 200), (Role.ADMINISTRATOR, 200), (Role.HEAD_TEACHER, 200), (Role.DSL, 403)])
+def test_a_hidden_platform_comment_s_original_follows_the_hidden_originals_roles(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any,
+    role: str, status: int
+) -> None:
+    item = _held(school, fake_graph, "instagram")
+    _decide(login_client(make_user(school=school, roles=(Role.MODERATOR,))), school, item, "hide")
+    evidence = EvidenceItem.objects.get(owner=owner_key(item.platform_comment))
+    url = reverse("staff:moderation_evidence", kwargs={"slug": school.slug, "pk": evidence.pk})
+    page = login_client(make_user(school=school, roles=(role,))).get(url)
+    assert page.status_code == status
+    seen = ["created", "viewed"] if status == 200 else ["created"]
+    assert list(evidence.custody.values_list("action", flat=True)) == seen
 
 
 def test_report_to_the_platform_is_filled_in_from_the_queue(

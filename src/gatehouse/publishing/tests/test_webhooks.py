@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gatehouse.moderation.models import Evidence, QueueItem
+from gatehouse.evidence.models import EvidenceItem, owner_key
+from gatehouse.moderation.models import QueueItem
 from gatehouse.publishing.fake_graph import FakeGraph
 from gatehouse.publishing.models import PlatformComment
 
@@ -141,8 +142,8 @@ def test_an_instagram_comment_is_hidden_with_hide_and_kept_as_evidence_when_hidd
     found.refresh_from_db()
     assert found.status == PlatformComment.Status.HIDDEN and found.hidden_on_platform
     assert fake_graph.state.objects[comment_id]["hidden"] is True  # kept, never deleted
-    evidence = Evidence.objects.get()
-    assert evidence.platform_comment == found and evidence.content == THREAT
+    evidence = EvidenceItem.objects.get()
+    assert evidence.owner == owner_key(found) and evidence.text == THREAT
     assert evidence.is_intact()
     again = client.post(url, follow=True)
     assert "already hidden" in again.content.decode()

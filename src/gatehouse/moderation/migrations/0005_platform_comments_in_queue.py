@@ -19,18 +19,13 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('community', '0001_initial'),
-        ('moderation', '0002_judgement'),
+        ('moderation', '0004_remove_evidence_and_custody_tables'),
         ('publishing', '0002_platform_comments_in_queue'),
         ('schools', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='evidence',
-            name='platform_comment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='publishing.platformcomment'),
-        ),
         migrations.AddField(
             model_name='queueitem',
             name='platform_comment',
