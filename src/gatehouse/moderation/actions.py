@@ -74,14 +74,19 @@ def check_concern_note(note: str) -> str:
 
 def do_handle_concern(item: QueueItem, *, actor: User, note: str) -> None:
     """The DSL records that a safeguarding concern was taken up. The comment stays
-    unpublished and nothing is added to the parent's moderation record."""
+    unpublished (hidden, on the school's Page or Instagram) and nothing is added to the
+    parent's moderation record."""
     note = check_concern_note(note)
     with transaction.atomic():
         item = _lock(item)
         check_open(item)
+        if item.platform_comment_id:
+            from gatehouse.publishing.comments import keep_hidden
+
+            keep_hidden(item.platform_comment)
         _close(item, QueueItem.Status.HANDLED, actor, note)
         record("moderation.concern.handled", actor=actor, school=item.school,
-               target=item.comment, details={"note": note})
+               target=item.target, details={"note": note})
 
 
 def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str,

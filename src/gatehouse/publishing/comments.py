@@ -11,7 +11,8 @@ from django.db import transaction
 
 from gatehouse.audit.log import record
 from gatehouse.moderation.models import QueueItem
-from gatehouse.moderation.screening import FAILED_CHECK_SEVERITY, score_text
+from gatehouse.moderation.policy import CONCERN
+from gatehouse.moderation.screening import FAILED_CHECK_SEVERITY, queue_concern, score_text
 from gatehouse.publishing.connectors.base import PublishError
 from gatehouse.publishing.connectors.registry import connector_for
 from gatehouse.publishing.models import Connection, PlatformComment
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def screen(comment_id: int) -> PlatformComment:
-    """Score a received comment; a held one is hidden on the platform and queued."""
+    """Score a received comment; a held one is hidden on the platform and queued (a safeguarding
+    concern on the DSL's concerns page, like a group comment's)."""
     comment = PlatformComment.objects.select_related("school").get(pk=comment_id)
     if comment.status != PlatformComment.Status.UNCHECKED:
         return comment
@@ -40,7 +42,9 @@ def screen(comment_id: int) -> PlatformComment:
         _set_hidden(comment, True)
     with transaction.atomic():
         comment.save()
-        if held:
+        if held and comment.decision == CONCERN:  # harm to a child: the DSL's, not a breach
+            queue_concern(comment.school, platform_comment=comment)
+        elif held:
             QueueItem.objects.create(school=comment.school, platform_comment=comment,
                                      severity=comment.severity, categories=comment.categories,
                                      source=QueueItem.Source.AUTOMATIC)

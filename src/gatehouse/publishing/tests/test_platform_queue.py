@@ -18,17 +18,19 @@ from gatehouse.publishing.fake_graph import FakeGraph
 from gatehouse.publishing.models import PlatformComment
 
 THREAT = "You'll regret this, Mrs Patel. I know where you park."
+CONCERN = "Someone called my daughter a horrible name at lunch and she came home crying"
 
 pytestmark = pytest.mark.django_db
 
 
-def _held(school: Any, fake_graph: FakeGraph, platform: str = "facebook") -> QueueItem:
-    event = (fake_graph.page_comment_event(THREAT) if platform == "facebook"
-             else fake_graph.instagram_comment_event(THREAT))
+def _held(school: Any, fake_graph: FakeGraph, platform: str = "facebook",
+          text: str = THREAT) -> QueueItem:
+    event = (fake_graph.page_comment_event(text) if platform == "facebook"
+             else fake_graph.instagram_comment_event(text))
     value = event["entry"][0]["changes"][0]["value"]
     found = PlatformComment.objects.create(
         school=school, platform=platform, comment_id=value.get("comment_id") or value["id"],
-        author_name="A Parent", text=THREAT)
+        author_name="A Parent", text=text)
     assert screen(found.pk).status == PlatformComment.Status.OPEN
     return QueueItem.objects.select_related("platform_comment").get(platform_comment=found)
 
@@ -124,3 +126,34 @@ def test_report_to_the_platform_is_filled_in_from_the_queue(
     assert 'value="Instagram"' in page and item.platform_comment.comment_id in page
     for junk in ("x", "99999999999999999999", "-1"):
         assert client.get(url, {"item": junk}).status_code == 200
+
+
+def test_a_safeguarding_concern_on_the_page_goes_to_the_dsl_not_the_queue(
+    school: Any, connected: Any, fake_graph: FakeGraph, make_user: Any, login_client: Any,
+    mailoutbox: Any, background: Any
+) -> None:
+    dsl = make_user(school=school, roles=(Role.DSL,), email="dsl@school.example")
+    make_user(school=school, roles=(Role.HEAD_TEACHER,), email="head@school.example")
+    with background():
+        item = _held(school, fake_graph, text=CONCERN)
+    found = item.platform_comment
+    assert found.decision == "concern" and item.kind == QueueItem.Kind.CONCERN
+    assert item.categories == [] and fake_graph.state.objects[found.comment_id]["is_hidden"]
+    [mail] = mailoutbox
+    assert mail.to == ["dsl@school.example"] and "Facebook Page" in mail.subject
+    assert "horrible name" not in mail.body and "nobody has replied" in mail.body
+    moderator = login_client(make_user(school=school, roles=(Role.MODERATOR,)))
+    queue = reverse("staff:moderation_queue", kwargs={"slug": school.slug})
+    assert "horrible name" not in moderator.get(queue).content.decode()
+    assert _decide(moderator, school, item, "approve").status_code == 404
+    client = login_client(dsl)
+    concerns = reverse("staff:moderation_concerns", kwargs={"slug": school.slug})
+    page = client.get(concerns).content.decode()
+    assert "horrible name" in page and "Facebook Page" in page
+    client.post(reverse("staff:moderation_concern_handled", kwargs={
+        "slug": school.slug, "pk": item.pk}), {"note": "Rang the family"})
+    item.refresh_from_db()
+    found.refresh_from_db()
+    assert item.status == QueueItem.Status.HANDLED
+    assert found.status == PlatformComment.Status.HIDDEN
+    assert fake_graph.state.objects[found.comment_id]["is_hidden"] is True, "never shown"
