@@ -6,13 +6,25 @@ from django.db import migrations, models
 
 
 def queue_held_platform_comments(apps, schema_editor):
-    """Page and Instagram comments already waiting join the one queue."""
+    """Page and Instagram comments already waiting join the one queue; safeguarding
+    concerns join the DSL's concerns (severity 80, as policy.CONCERN_SEVERITY)."""
     PlatformComment = apps.get_model("publishing", "PlatformComment")
     QueueItem = apps.get_model("moderation", "QueueItem")
     for found in PlatformComment.objects.filter(status="open", queue_item__isnull=True):
+        concern = found.decision == "concern"
         QueueItem.objects.create(school_id=found.school_id, platform_comment=found,
-                                 severity=found.severity, categories=found.categories,
-                                 source="auto")
+                                 severity=80 if concern else found.severity,
+                                 categories=[] if concern else found.categories,
+                                 kind="concern" if concern else "breach", source="auto")
+
+
+def unqueue_platform_comments(apps, schema_editor):
+    """Going back: the queue holds group comments only again (each Page or Instagram comment
+    keeps its own status). PostgreSQL checks the deleted rows' foreign keys now, as it can't
+    alter the table below with trigger events pending."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    apps.get_model("moderation", "QueueItem").objects.filter(comment__isnull=True).delete()
 
 
 class Migration(migrations.Migration):
@@ -40,5 +52,5 @@ class Migration(migrations.Migration):
             model_name='queueitem',
             constraint=models.CheckConstraint(condition=models.Q(('comment__isnull', False), ('platform_comment__isnull', False), _connector='XOR'), name='queue_item_one_comment'),
         ),
-        migrations.RunPython(queue_held_platform_comments, migrations.RunPython.noop),
+        migrations.RunPython(queue_held_platform_comments, unqueue_platform_comments),
     ]
