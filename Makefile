@@ -43,7 +43,9 @@ run: setup
 	@# Case deadline reminders, scheduled posts and the daily retention and review reminders
 	@# without a broker, and the demo school's fake
 	@# Facebook Page and Instagram (a fake Graph API): loops that stop when the server stops.
-	export GRAPH_API_BASE=http://127.0.0.1:8765/v21.0 INSTAGRAM_POLL_SECONDS=1; \
+	export GRAPH_API_BASE=http://127.0.0.1:8765/v21.0 INSTAGRAM_POLL_SECONDS=1 \
+		FACEBOOK_DIALOG_BASE=http://127.0.0.1:8765 META_APP_ID=1234567890 \
+		META_APP_SECRET=demo-app-secret; \
 	$(BIN)/python manage.py run_case_deadlines --loop --interval 60 & p1=$$!; \
 	$(BIN)/python manage.py run_fake_graph --port 8765 & p2=$$!; \
 	$(BIN)/python manage.py run_publishing --loop --interval 15 & p3=$$!; \

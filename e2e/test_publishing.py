@@ -21,13 +21,17 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import assert_accessible, sign_in, sign_out
 from gatehouse.consent.imaging.strip import has_metadata
 from gatehouse.lib.testing import SHARED_DATA, wait_for_background_tasks
+from gatehouse.publishing.actions import check_connections
+from gatehouse.publishing.connectors.secrets import decrypt_token
 from gatehouse.publishing.delivery import run_due
+from gatehouse.publishing.demo import DEMO_TOKEN
 from gatehouse.publishing.fake_graph import FakeGraph
-from gatehouse.publishing.models import Delivery, PlatformComment
+from gatehouse.publishing.models import Connection, Delivery, PlatformComment
 from gatehouse.schools import demo
 
 GROUP_PHOTO = SHARED_DATA / "faces" / "dlib_examples" / "faces" / "2008_001322.jpg"
 SECRET = "e2e-app-secret"
+THREAT = "You'll regret this, Mrs Patel. I know where you park."
 
 
 @pytest.fixture
@@ -38,6 +42,9 @@ def graph(settings: Any, live_server: Any) -> Iterator[FakeGraph]:
     settings.SITE_URL = live_server.url
     settings.INSTAGRAM_POLL_SECONDS = 0
     settings.META_APP_SECRET = SECRET
+    server.state.app_secret = SECRET
+    settings.META_APP_ID = server.state.app_id
+    settings.FACEBOOK_DIALOG_BASE = f"http://127.0.0.1:{server.port}"
     yield server
     server.stop()
 
@@ -48,6 +55,18 @@ def _background_done() -> None:
         from gatehouse.celery import app
 
         wait_for_background_tasks(app)
+
+
+def _comment_on_the_page(url: Any, graph: FakeGraph, text: str) -> str:
+    """A comment arrives from Meta by signed webhook; its id on the (fake) Page."""
+    event = graph.page_comment_event(text)
+    body = json.dumps(event).encode()
+    answer = httpx.post(url("/hooks/meta/"), content=body, headers={
+        "X-Hub-Signature-256": FakeGraph.sign(body, SECRET),
+        "Content-Type": "application/json"})
+    assert answer.status_code == 200
+    _background_done()
+    return str(event["entry"][0]["changes"][0]["value"]["comment_id"])
 
 
 def _withdraw(page: Page, url: Any, channel: str) -> None:
@@ -124,17 +143,10 @@ def test_a_class_photo_is_agreed_scheduled_published_moderated_and_taken_down(
         "Ellie Lee has no consent for Instagram")
 
     # A parent's threat on the Page arrives by signed webhook and is hidden and queued.
-    event = graph.page_comment_event("You'll regret this, Mrs Patel. I know where you park.")
-    body = json.dumps(event).encode()
-    answer = httpx.post(url("/hooks/meta/"), content=body, headers={
-        "X-Hub-Signature-256": FakeGraph.sign(body, SECRET),
-        "Content-Type": "application/json"})
-    assert answer.status_code == 200
-    _background_done()
-    comment_id = event["entry"][0]["changes"][0]["value"]["comment_id"]
+    comment_id = _comment_on_the_page(url, graph, THREAT)
     assert graph.state.objects[comment_id]["is_hidden"] is True
     page.goto(url("/s/oakfield/staff/moderation/"))
-    queued = page.locator("#platform-queue article[data-platform='facebook']")
+    queued = page.locator("#queue article[data-platform='facebook']")
     expect(queued).to_contain_text("I know where you park")
     expect(queued).to_contain_text("hidden on Facebook Page")
     assert PlatformComment.objects.get().status == PlatformComment.Status.OPEN
@@ -146,3 +158,48 @@ def test_a_class_photo_is_agreed_scheduled_published_moderated_and_taken_down(
     _withdraw(page, url, "Facebook")
     assert page_post not in graph.state.objects
     assert Delivery.objects.get(channel="facebook").state == Delivery.State.REMOVED
+
+
+def test_a_held_page_comment_is_approved_in_the_one_queue_and_shown_again(
+    page: Page, url: Any, demo_school: Any, graph: FakeGraph
+) -> None:
+    comment_id = _comment_on_the_page(url, graph, THREAT)
+    assert graph.state.objects[comment_id]["is_hidden"] is True
+    sign_in(page, url, "moderator@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    page.goto(url("/s/oakfield/staff/moderation/"))
+    card = page.locator("#queue article[data-platform='facebook']")
+    expect(card.locator(".badge", has_text="Facebook Page")).to_be_visible()
+    expect(card).to_contain_text("I know where you park")
+    expect(card).to_contain_text("Why:")
+    expect(card).to_contain_text("restricting or opening a case does not apply")
+    assert_accessible(page)
+    card.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status").filter(has_text="Approved")).to_be_visible()
+    assert graph.state.objects[comment_id]["is_hidden"] is False
+    assert PlatformComment.objects.get().status == PlatformComment.Status.APPROVED
+
+
+def test_an_administrator_connects_the_page_and_instagram_with_facebook(
+    page: Page, url: Any, demo_school: Any, graph: FakeGraph
+) -> None:
+    # The demo Page's token has expired: the periodic check shows it needs reconnecting.
+    graph.expire(DEMO_TOKEN)
+    assert check_connections() == {"expired": 2}
+    sign_in(page, url, "admin@oakfield.example", totp_secret=demo.DEMO_TOTP_SECRET)
+    page.goto(url("/s/oakfield/staff/"))
+    expect(page.get_by_text("Facebook or Instagram needs connecting again")).to_be_visible()
+    page.goto(url("/s/oakfield/staff/publishing/connections/"))
+    expect(page.get_by_role("alert").first).to_contain_text("How to reconnect")
+    assert_accessible(page)
+    page.get_by_role("link", name="Connect with Facebook").click()
+    # The fake dialog approves at once and sends the browser back with a code.
+    expect(page.get_by_role("heading", name="Choose the school's Page")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label(graph.state.page_name).check()
+    page.get_by_role("button", name="Connect this Page").click()
+    expect(page.get_by_text("Connected Facebook Page “Oakfield Primary School” and "
+                            "Instagram “oakfieldprimary”")).to_be_visible()
+    tokens = {decrypt_token(c.token_encrypted) for c in Connection.objects.all()}
+    assert len(tokens) == 1 and tokens <= set(graph.page_tokens())
+    assert tokens.pop() not in page.content()
+    expect(page.get_by_role("alert")).to_have_count(0)

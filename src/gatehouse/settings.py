@@ -202,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
     "publishing-due": {"task": "gatehouse.publishing.tasks.publish_due", "schedule": 30.0},
     # Sends only from DIGEST_HOUR (UK time) on, once per parent per day.
     "publishing-digests": {"task": "gatehouse.publishing.tasks.send_digests", "schedule": 900.0},
+    # Page and Instagram tokens still work? Each is asked every PUBLISHING_TOKEN_CHECK_SECONDS.
+    "publishing-token-health": {"task": "gatehouse.publishing.tasks.check_connections",
+                                "schedule": 900.0},
 }
 
 # Publishing to the school's Facebook Page and Instagram (gatehouse.publishing). The Graph API's
@@ -222,10 +225,19 @@ VIDEO_SAMPLES_PER_SECOND = envint("VIDEO_SAMPLES_PER_SECOND", 2)
 # A worker that claimed a delivery and has not finished within this is taken to have died: the
 # delivery is claimed again and reconciled with what the platform already has.
 PUBLISHING_CLAIM_LEASE_SECONDS = envint("PUBLISHING_CLAIM_LEASE_SECONDS", 300)
+# How often each Page and Instagram token is checked (expired or revoked ones are shown on the
+# console and the administrators are emailed once).
+PUBLISHING_TOKEN_CHECK_SECONDS = envint("PUBLISHING_TOKEN_CHECK_SECONDS", 6 * 3600)
 # Meta webhooks (comments on the Page and Instagram): the app secret signs each delivery and
 # the verify token answers the subscription handshake. Webhooks are refused while either is unset.
 META_APP_SECRET = envstr("META_APP_SECRET")
 META_VERIFY_TOKEN = envstr("META_VERIFY_TOKEN")
+# "Connect with Facebook" (OAuth): the Meta app's id (with META_APP_SECRET), where Meta's login
+# dialog lives, and how long the signed `state` of one attempt is good for. Meta must list
+# <site>/publishing/oauth/callback/ as a valid OAuth redirect URI.
+META_APP_ID = envstr("META_APP_ID")
+FACEBOOK_DIALOG_BASE = envstr("FACEBOOK_DIALOG_BASE", "https://www.facebook.com")
+META_OAUTH_STATE_SECONDS = envint("META_OAUTH_STATE_SECONDS", 600)
 # Parents who chose a daily digest of new posts get it from this hour (UK time).
 DIGEST_HOUR = envint("DIGEST_HOUR", 16)
 

@@ -119,6 +119,19 @@ def _incidents(user: Any, school: School, roles: set[str]) -> Due:
                urgent=bool(count))
 
 
+def _connections(user: Any, school: School, roles: set[str]) -> Due | None:
+    from gatehouse.publishing.models import Connection
+
+    broken = [c for c in Connection.objects.filter(school=school) if c.needs_reconnecting]
+    if not broken:
+        return None
+    return Due("Facebook or Instagram needs connecting again", len(broken),
+               _url("staff:publishing_connections", school),
+               hint="nothing is published there until it is", urgent=True,
+               lines=[f"{c.get_platform_display()}: {c.get_health_display().lower()}"
+                      for c in broken])
+
+
 def _governance(user: Any, school: School, roles: set[str]) -> Due | None:
     from gatehouse.governance.models import SocialAccount, SubjectRequest
 
@@ -142,6 +155,7 @@ _CARDS = [
     (frozenset({Role.HEAD_TEACHER, Role.MODERATOR, Role.DSL}), _cases),
     (frozenset({Role.HEAD_TEACHER}), _provider_requests),
     (frozenset({Role.ADMINISTRATOR}), _takedowns),
+    (frozenset({Role.ADMINISTRATOR}), _connections),
     (frozenset({Role.MODERATOR, Role.ADMINISTRATOR}), _platform_reports),
     (frozenset({Role.GOVERNOR}), _case_counts),
     (frozenset({Role.HEAD_TEACHER, Role.HEAD_OF_HR}), _incidents),

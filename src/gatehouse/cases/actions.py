@@ -96,6 +96,8 @@ def open_case_for(membership: Membership, *, actor: User, began_on: dt.date) -> 
 def do_escalate_to_case(item: QueueItem, *, actor: User, note: str = "") -> Case | None:
     """The queue's "escalate": open or extend the author's case with the hidden comment."""
     comment = item.comment
+    if comment is None:  # a comment on the school's Page or Instagram: no member to follow up
+        return None
     membership = Membership.objects.filter(user=comment.author_id, school=item.school).first()
     if membership is None:  # staff comments are not a parent's case
         return None

@@ -35,7 +35,8 @@ def check_open(item: QueueItem) -> None:
 
 
 def _lock(item: QueueItem) -> QueueItem:
-    return QueueItem.objects.select_for_update().select_related("comment").get(pk=item.pk)
+    return (QueueItem.objects.select_for_update(of=("self",))
+            .select_related("comment", "platform_comment").get(pk=item.pk))
 
 
 def _close(item: QueueItem, status: str, actor: User | None, note: str) -> None:
@@ -50,11 +51,17 @@ def do_approve(item: QueueItem, *, actor: User) -> None:
     with transaction.atomic():
         item = _lock(item)
         check_open(item)
-        item.comment.status = Comment.Status.VISIBLE
-        item.comment.save(update_fields=["status"])
+        if item.platform_comment_id:
+            from gatehouse.publishing.comments import show_again
+
+            show_again(item.platform_comment)  # unhidden through the API, or ValidationError
+        else:
+            item.comment.status = Comment.Status.VISIBLE
+            item.comment.save(update_fields=["status"])
         _close(item, QueueItem.Status.APPROVED, actor, "")
         record("moderation.comment.approved", actor=actor, school=item.school,
-               target=item.comment, details={"categories": item.categories})
+               target=item.target, details={"categories": item.categories,
+                                            "platform": item.platform_label})
 
 
 def check_concern_note(note: str) -> str:
@@ -67,23 +74,34 @@ def check_concern_note(note: str) -> str:
 
 def do_handle_concern(item: QueueItem, *, actor: User, note: str) -> None:
     """The DSL records that a safeguarding concern was taken up. The comment stays
-    unpublished and nothing is added to the parent's moderation record."""
+    unpublished (hidden, on the school's Page or Instagram) and nothing is added to the
+    parent's moderation record."""
     note = check_concern_note(note)
     with transaction.atomic():
         item = _lock(item)
         check_open(item)
+        if item.platform_comment_id:
+            from gatehouse.publishing.comments import keep_hidden
+
+            keep_hidden(item.platform_comment)
         _close(item, QueueItem.Status.HANDLED, actor, note)
         record("moderation.concern.handled", actor=actor, school=item.school,
-               target=item.comment, details={"note": note})
+               target=item.target, details={"note": note})
 
 
 def hide_as_evidence(item: QueueItem, *, actor: User | None, status: str,
                      note: str) -> EvidenceItem:
     """Hide the comment and keep its original in the evidence store (hashed, with the first
-    custody entry)."""
-    comment = item.comment
-    comment.status = Comment.Status.HIDDEN
-    comment.save(update_fields=["status"])
+    custody entry). A comment on the school's Page or Instagram stays hidden there (it is
+    never deleted)."""
+    comment = item.target
+    if item.platform_comment_id:
+        from gatehouse.publishing.comments import keep_hidden
+
+        keep_hidden(item.platform_comment)
+    else:
+        comment.status = Comment.Status.HIDDEN
+        comment.save(update_fields=["status"])
     evidence = do_keep_original(comment, school=item.school, actor=actor)
     _close(item, status, actor, note)
     record(f"moderation.comment.{status}", actor=actor, school=item.school, target=comment,
@@ -108,7 +126,7 @@ def do_escalate(item: QueueItem, *, actor: User, note: str = "") -> EvidenceItem
         heads = StaffRole.objects.filter(school=item.school, role=Role.HEAD_TEACHER)
         email_after_commit(sorted(set(heads.values_list("user__email", flat=True))),
                            "moderation/email/escalated",
-                           {"school": item.school, "comment": item.comment, "note": note,
+                           {"school": item.school, "item": item, "note": note,
                             "actor": actor})
     return evidence
 

@@ -118,8 +118,13 @@ class QueueItem(models.Model):
         HANDLED = "handled", "Concern taken up by the DSL"
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    comment = models.OneToOneField("community.Comment", on_delete=models.CASCADE,
-                                   related_name="queue_item")
+    # What waits: a comment in the parents' group, or one on the school's Facebook Page or
+    # Instagram (hidden there through the API until decided). Exactly one of the two.
+    comment = models.OneToOneField("community.Comment", null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="queue_item")
+    platform_comment = models.OneToOneField("publishing.PlatformComment", null=True,
+                                            blank=True, on_delete=models.CASCADE,
+                                            related_name="queue_item")
     source = models.CharField(max_length=6, choices=Source.choices)
     kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.BREACH)
     severity = models.PositiveSmallIntegerField(default=0)
@@ -133,9 +138,34 @@ class QueueItem(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["school", "status", "-severity", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(comment__isnull=False)
+                                   ^ models.Q(platform_comment__isnull=False),
+                                   name="queue_item_one_comment"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} #{self.comment_id}"
+        return f"{self.get_status_display()} #{self.comment_id or self.platform_comment_id}"
+
+    @property
+    def target(self) -> models.Model:
+        """The comment itself: community.Comment or publishing.PlatformComment."""
+        return self.comment if self.comment_id else self.platform_comment
+
+    @property
+    def text(self) -> str:
+        return self.comment.body if self.comment_id else self.platform_comment.text
+
+    @property
+    def author_name(self) -> str:
+        if self.comment_id:
+            return self.comment.author.full_name
+        return self.platform_comment.author_name or "someone"
+
+    @property
+    def platform_label(self) -> str:
+        """"Facebook Page" or "Instagram" for a comment on the school's accounts, else ""."""
+        return "" if self.comment_id else self.platform_comment.get_platform_display()
 
     @property
     def category_labels(self) -> list[str]:
@@ -144,6 +174,8 @@ class QueueItem(models.Model):
     @property
     def reasons(self) -> list[str]:
         """The engine's plain-words reasons, if the comment was scored."""
+        if self.platform_comment_id:
+            return list(self.platform_comment.reasons.values())
         score = getattr(self.comment, "score", None)
         return list(score.reasons.values()) if score is not None else []
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Any
 
 from gatehouse.accounts.models import Role, StaffRole
 from gatehouse.audit.log import record
@@ -99,26 +100,35 @@ def _apply(comment: Comment, school: School, decision: Decision) -> None:
 
 
 def _queue(comment: Comment, school: School, *, severity: int, categories: list[str],
-           note: str = "", kind: str = QueueItem.Kind.BREACH) -> QueueItem:
+           note: str = "") -> QueueItem:
     return QueueItem.objects.create(school=school, comment=comment, severity=severity,
                                     categories=categories, source=QueueItem.Source.AUTOMATIC,
-                                    note=note, kind=kind)
+                                    note=note)
 
 
 def _raise_concern(comment: Comment, school: School) -> None:
     """A parent reporting harm to their child: kept unpublished for the DSL, who is told,
     and the parent gets a kind reply at once. Nothing here touches the parent's record."""
-    _queue(comment, school, severity=CONCERN_SEVERITY, categories=[],
-           kind=QueueItem.Kind.CONCERN)
-    dsls = _emails(school, Role.DSL) or _emails(school, Role.HEAD_TEACHER)  # nobody is missed
-    record("moderation.concern.raised", school=school, target=comment,
-           details={"to": dsls})
-    if dsls:
-        email_after_commit(dsls, "moderation/email/concern_dsl",
-                           {"school": school, "comment": comment})
+    queue_concern(school, comment=comment)
     email_after_commit([comment.author.email], "moderation/email/concern_reply",
                        {"school": school, "comment": comment,
                         "dsl_names": _dsl_names(school)})
+
+
+def queue_concern(school: School, **comment: Any) -> QueueItem:
+    """Put a safeguarding concern on the DSL's concerns page (apart from breaches) and tell
+    the DSL, or the head teacher if there is none, so nobody is missed. `comment` is the
+    parents' group comment (comment=) or the Page or Instagram comment (platform_comment=)."""
+    item = QueueItem.objects.create(school=school, severity=CONCERN_SEVERITY, categories=[],
+                                    source=QueueItem.Source.AUTOMATIC,
+                                    kind=QueueItem.Kind.CONCERN, **comment)
+    dsls = _emails(school, Role.DSL) or _emails(school, Role.HEAD_TEACHER)
+    record("moderation.concern.raised", school=school, target=item.target,
+           details={"to": dsls, "platform": item.platform_label})
+    if dsls:
+        email_after_commit(dsls, "moderation/email/concern_dsl",
+                           {"school": school, "item": item})
+    return item
 
 
 def _emails(school: School, role: str) -> list[str]:

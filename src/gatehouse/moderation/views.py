@@ -35,8 +35,9 @@ from gatehouse.moderation.models import (
     RosterEntry,
     WatchedPhrase,
 )
-from gatehouse.moderation.originals import comment_id_of, hidden_originals, originals_of
+from gatehouse.moderation.originals import comment_of, moderation_originals, originals_of
 from gatehouse.moderation.policy import Rules, decide, ensure_defaults, rules_for
+from gatehouse.publishing.models import PlatformComment
 from gatehouse.schools.models import School
 
 QUEUE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER, Role.DSL)
@@ -53,19 +54,23 @@ def _queue_items(school: School, status: str, kind: str = BREACH) -> list[QueueI
     order = ["-severity", "created_at"] if status == "open" else ["-decided_at"]
     items = list(
         QueueItem.objects.filter(school=school, status=status, kind=kind)
-        .select_related("comment__author", "comment__post", "comment__score", "decided_by")
+        .select_related("comment__author", "comment__post", "comment__score",
+                        "platform_comment", "decided_by")
         .order_by(*order)[:100]
     )
     _attach_history(school, items)
-    originals = originals_of(item.comment_id for item in items)
+    originals = originals_of(item.comment_id for item in items if item.comment_id)
+    on_platforms = originals_of((item.platform_comment_id for item in items
+                                 if item.platform_comment_id), PlatformComment)
     for item in items:
-        item.original = originals.get(item.comment_id)
+        item.original = (originals.get(item.comment_id) if item.comment_id
+                         else on_platforms.get(item.platform_comment_id))
     return items
 
 
 def _attach_history(school: School, items: list[QueueItem]) -> None:
     """Each author's record in this school: comments hidden, approved after review, restrictions."""
-    authors = {item.comment.author_id for item in items}
+    authors = {item.comment.author_id for item in items if item.comment_id}
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     # Concerns a parent raised about their child never count against them.
     rows = (QueueItem.objects.filter(school=school, comment__author__in=authors, kind=BREACH)
@@ -77,6 +82,9 @@ def _attach_history(school: School, items: list[QueueItem]) -> None:
                       .values("membership__user").annotate(n=Count("pk"))
                       .values_list("membership__user", "n"))
     for item in items:
+        if not item.comment_id:  # on the school's Page or Instagram: not a member's record
+            item.history, item.score_rows = None, []
+            continue
         item.history = {**counts[item.comment.author_id],
                         "restrictions": restricted.get(item.comment.author_id, 0)}
         score = getattr(item.comment, "score", None)
@@ -163,6 +171,9 @@ def _escalate(item: QueueItem, actor: User, note: str) -> str:
     with transaction.atomic():
         actions.do_escalate(item, actor=actor, note=note)
         case = do_escalate_to_case(item, actor=actor, note=note)
+    if item.platform_comment_id:
+        return (f"; no case opened: the author is on {item.platform_label}, not a member of "
+                "the group (report them to the platform if needed)")
     return f"; added to case {case.reference}" if case else ""
 
 
@@ -188,15 +199,14 @@ def bulk_decide(request: HttpRequest, school: School) -> HttpResponse:
 
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER)
 def evidence(request: HttpRequest, school: School, pk: int) -> HttpResponse:
-    """A hidden comment's original and its chain of custody; opening it is on the log. Only
-    hidden originals are found here: cases' and incidents' evidence is not (invariant 7)."""
-    item = get_object_or_404(hidden_originals(school), pk=pk)
+    """A hidden comment's original (in the parents' group or on the school's Page or
+    Instagram) and its chain of custody; opening it is on the log. Only hidden originals are
+    found here: cases' and incidents' evidence is not (invariant 7)."""
+    item = get_object_or_404(moderation_originals(school), pk=pk)
     do_note_custody([item], action=CustodyEvent.Action.VIEWED, actor=request.user)
     return render(request, "moderation/evidence.html", {
         "school": school, "evidence": item, "intact": item.is_intact(),
-        "comment": Comment.objects.select_related("author").filter(
-            pk=comment_id_of(item)).first(),
-        "custody": item.custody.select_related("actor")})
+        "comment": comment_of(item), "custody": item.custody.select_related("actor")})
 
 
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR, Role.HEAD_TEACHER)
@@ -304,7 +314,7 @@ def remove_roster_entry(request: HttpRequest, school: School, pk: int) -> HttpRe
 
 @staff_view(Role.MODERATOR, Role.ADMINISTRATOR)
 def platform_reports(request: HttpRequest, school: School) -> HttpResponse:
-    form = PlatformReportForm(request.POST or None)
+    form = PlatformReportForm(request.POST or None, initial=_report_initial(school, request))
     if request.method == "POST" and form.is_valid():
         actions.do_record_platform_report(school, actor=request.user, data=form.cleaned_data)
         messages.success(request, "The report to the platform is recorded.")
@@ -326,6 +336,20 @@ def platform_outcome(request: HttpRequest, school: School, pk: int) -> HttpRespo
     else:
         messages.error(request, "Choose an outcome from the list.")
     return redirect("staff:platform_reports", slug=school.slug)
+
+
+def _report_initial(school: School, request: HttpRequest) -> dict[str, str]:
+    """"Report to the platform" from a queued Page or Instagram comment fills in the form."""
+    pk = request.GET.get("item", "")
+    item = (QueueItem.objects.filter(school=school, pk=pk, platform_comment__isnull=False)
+            .select_related("platform_comment").first()
+            if pk.isdigit() and len(pk) <= 9 else None)
+    if item is None:
+        return {}
+    found = item.platform_comment
+    return {"platform": found.get_platform_display(),
+            "notes": f"Comment {found.comment_id} by {item.author_name} on the school's "
+                     f"{item.platform_label}."}
 
 
 @login_required

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gatehouse.accounts.models import Role, StaffRole, User
@@ -327,6 +329,7 @@ def do_connect(school: School, *, actor: User, platform: str, account_id: str,
             school=school, platform=platform, defaults={
                 "account_id": probe.account_id, "token_encrypted": probe.token_encrypted,
                 "name": name[:200], "health": Connection.Health.OK, "health_message": "",
+                "reconnect_emailed_at": None,
                 "checked_at": timezone.now(), "connected_by": actor,
                 "connected_at": timezone.now()})
         record("publishing.connection.saved", actor=actor, school=school, target=connection,
@@ -336,6 +339,9 @@ def do_connect(school: School, *, actor: User, platform: str, account_id: str,
 
 def do_check_connection(connection: Connection, *, actor: User | None,
                         client: Any = None) -> Connection:
+    """Ask the platform whether the token still works (the account's own node, like /me).
+    Expired or revoked tokens mark the connection as needing reconnection; a platform that
+    can't be reached says so (ValidationError) and changes nothing."""
     if actor is not None:
         check_can_manage(actor, connection.school)
     try:
@@ -348,16 +354,48 @@ def do_check_connection(connection: Connection, *, actor: User | None,
         note_connection_problem(connection, exc)
         return connection
     connection.checked_at = timezone.now()
-    connection.save(update_fields=["name", "health", "health_message", "checked_at"])
+    connection.reconnect_emailed_at = None  # working again: a new problem is told again
+    connection.save(update_fields=["name", "health", "health_message", "checked_at",
+                                   "reconnect_emailed_at"])
     return connection
 
 
+def check_connections(now: dt.datetime | None = None) -> dict[str, int]:
+    """The periodic token check (Celery beat, or `run_publishing --loop`): every connection
+    not checked for PUBLISHING_TOKEN_CHECK_SECONDS. How many ended up in each state."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=django_settings.PUBLISHING_TOKEN_CHECK_SECONDS)
+    counts: dict[str, int] = {}
+    for connection in Connection.objects.filter(
+            Q(checked_at__isnull=True) | Q(checked_at__lt=stale)).select_related("school"):
+        try:
+            health = do_check_connection(connection, actor=None).health
+        except ValidationError:
+            # Not reached (a network or Meta problem): tried again at the next check.
+            Connection.objects.filter(pk=connection.pk).update(checked_at=now)
+            health = "unreachable"
+        counts[health] = counts.get(health, 0) + 1
+    return counts
+
+
 def note_connection_problem(connection: Connection, exc: PublishError) -> None:
-    """Show the console that the token needs replacing, and how."""
+    """Show the console that the token needs replacing, and how; the school's administrators
+    are emailed the first time (not at every check or failed delivery)."""
     if not exc.token:
         return
-    expired = "expired" in exc.message
-    connection.health = Connection.Health.EXPIRED if expired else Connection.Health.REVOKED
+    now = timezone.now()
+    connection.health = Connection.Health.EXPIRED if exc.expired else Connection.Health.REVOKED
     connection.health_message = exc.message[:300]
-    connection.checked_at = timezone.now()
+    connection.checked_at = now
     connection.save(update_fields=["health", "health_message", "checked_at"])
+    # One email per problem, even with two workers noticing it at once.
+    if Connection.objects.filter(pk=connection.pk, reconnect_emailed_at__isnull=True).update(
+            reconnect_emailed_at=now):
+        connection.reconnect_emailed_at = now
+        admins = StaffRole.objects.filter(school=connection.school, role=Role.ADMINISTRATOR)
+        email_after_commit(sorted(set(admins.values_list("user__email", flat=True))),
+                           "publishing/email/reconnect",
+                           {"school": connection.school, "connection": connection})
+        record("publishing.connection.needs_reconnecting", school=connection.school,
+               target=connection, details={"platform": connection.platform,
+                                           "health": connection.health})

@@ -1,29 +1,28 @@
 """Comments on the school's Page and Instagram: scored with the school's rules (the same
-check as the parents' group), hidden through the API when held, and decided by moderators."""
+check as the parents' group), hidden through the API when held, and queued in the one
+moderation queue, where moderators decide them (moderation.actions calls back here)."""
 
 from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from gatehouse.accounts.models import Role, User
 from gatehouse.audit.log import record
-from gatehouse.evidence.models import owner_key
-from gatehouse.evidence.store import do_keep_text
-from gatehouse.moderation.screening import FAILED_CHECK_SEVERITY, score_text
+from gatehouse.moderation.models import QueueItem
+from gatehouse.moderation.policy import CONCERN
+from gatehouse.moderation.screening import FAILED_CHECK_SEVERITY, queue_concern, score_text
 from gatehouse.publishing.connectors.base import PublishError
 from gatehouse.publishing.connectors.registry import connector_for
 from gatehouse.publishing.models import Connection, PlatformComment
 
 logger = logging.getLogger(__name__)
-DECIDERS = frozenset({Role.MODERATOR, Role.ADMINISTRATOR})
 
 
 def screen(comment_id: int) -> PlatformComment:
-    """Score a received comment; a held one is hidden on the platform and queued."""
+    """Score a received comment; a held one is hidden on the platform and queued (a safeguarding
+    concern on the DSL's concerns page, like a group comment's)."""
     comment = PlatformComment.objects.select_related("school").get(pk=comment_id)
     if comment.status != PlatformComment.Status.UNCHECKED:
         return comment
@@ -41,7 +40,14 @@ def screen(comment_id: int) -> PlatformComment:
     comment.status = PlatformComment.Status.OPEN if held else PlatformComment.Status.VISIBLE
     if held:
         _set_hidden(comment, True)
-    comment.save()
+    with transaction.atomic():
+        comment.save()
+        if held and comment.decision == CONCERN:  # harm to a child: the DSL's, not a breach
+            queue_concern(comment.school, platform_comment=comment)
+        elif held:
+            QueueItem.objects.create(school=comment.school, platform_comment=comment,
+                                     severity=comment.severity, categories=comment.categories,
+                                     source=QueueItem.Source.AUTOMATIC)
     record("publishing.platform_comment.held" if held else
            "publishing.platform_comment.checked", school=comment.school, target=comment,
            details={"platform": comment.platform, "decision": comment.decision,
@@ -64,32 +70,21 @@ def _set_hidden(comment: PlatformComment, hidden: bool) -> None:
     comment.hidden_on_platform, comment.platform_error = hidden, ""
 
 
-def check_can_decide(user: User, comment: PlatformComment) -> None:
-    if not user.roles_at(comment.school_id) & DECIDERS:
-        raise PermissionDenied("Only moderators and administrators decide comments.")
-    if comment.status != PlatformComment.Status.OPEN:
-        raise ValidationError(f"This comment was already decided "
-                              f"({comment.get_status_display().lower()}).")
+def show_again(comment: PlatformComment) -> None:
+    """A moderator approved it: unhide it on the platform. If the platform refuses, nothing
+    changes here and the moderator is told why."""
+    _set_hidden(comment, False)
+    if comment.platform_error:
+        comment.save(update_fields=["platform_error"])
+        raise ValidationError(f"Not approved: {comment.platform_error}")
+    comment.status = PlatformComment.Status.APPROVED
+    comment.save(update_fields=["status", "hidden_on_platform", "platform_error"])
 
 
-def do_decide(comment: PlatformComment, *, actor: User, approve: bool) -> PlatformComment:
-    """Approve (shown again on the platform) or keep hidden (its text kept as evidence)."""
-    with transaction.atomic():
-        comment = PlatformComment.objects.select_for_update().get(pk=comment.pk)
-        check_can_decide(actor, comment)
-        if approve:
-            _set_hidden(comment, False)
-            if comment.platform_error:
-                raise ValidationError(f"Not approved: {comment.platform_error}")
-        else:
-            do_keep_text(comment.school, owner=owner_key(comment), actor=actor,
-                         title=f"{comment.get_platform_display()} comment by "
-                               f"{comment.author_name or 'unknown'}", text=comment.text)
-        comment.status = (PlatformComment.Status.APPROVED if approve
-                          else PlatformComment.Status.HIDDEN)
-        comment.decided_by, comment.decided_at = actor, timezone.now()
-        comment.save()
-        record(f"publishing.platform_comment.{'approved' if approve else 'hidden'}",
-               actor=actor, school=comment.school, target=comment,
-               details={"platform": comment.platform})
-    return comment
+def keep_hidden(comment: PlatformComment) -> None:
+    """A moderator hid (or escalated) it: it stays hidden on the platform, never deleted. If
+    hiding had failed when it arrived, it is tried again; a failure shows on the card."""
+    if not comment.hidden_on_platform:
+        _set_hidden(comment, True)
+    comment.status = PlatformComment.Status.HIDDEN
+    comment.save(update_fields=["status", "hidden_on_platform", "platform_error"])

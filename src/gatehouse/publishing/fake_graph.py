@@ -1,9 +1,12 @@
 """A fake Graph API: a real HTTP server on localhost with the request and response shapes of
 Meta's reference for the endpoints Gatehouse uses (Page feed, photos and videos; Instagram
-containers for photos, carousels and reels, media_publish, content_publishing_limit;
-comments; delete). It checks each request's shape,
-answers with Meta-shaped errors, keeps quota and container states, and signs webhook
-deliveries like Meta. Tests start it; `make run` starts one for the demo school."""
+containers for photos, carousels and reels, media_publish, content_publishing_limit; comments;
+delete; and connecting an account: the OAuth dialog, /oauth/access_token and /me/accounts). It
+checks each request's shape, answers with Meta-shaped errors, keeps quota and container states,
+and signs webhook deliveries like Meta. Tests start it; `make run` starts one for the demo school.
+
+The OAuth dialog approves at once (a person would log in and pick Pages on Meta's); set
+`state.dialog_denies` to answer as if the person clicked "Not now"."""
 
 from __future__ import annotations
 
@@ -11,12 +14,13 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
@@ -50,6 +54,15 @@ class FakeGraphState:
     ig_id: str = "17841400000000001"
     ig_username: str = "oakfieldprimary"
     tokens: dict[str, str] = field(default_factory=lambda: {"demo-page-token": "ok"})
+    # The Meta app Gatehouse is (META_APP_ID / META_APP_SECRET) and what the OAuth flow made:
+    # codes (single use, short-lived) and user tokens (the rest of `tokens` are Page tokens).
+    app_id: str = "1234567890"
+    app_secret: str = "demo-app-secret"  # noqa: S105  (the fake app's, not a secret)
+    has_instagram: bool = True
+    dialog_denies: bool = False
+    code_seconds: float = 600
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_tokens: set[str] = field(default_factory=set)
     quota_total: int = 100
     quota_duration: int = 86400
     polls_before_finished: int = 1
@@ -103,6 +116,18 @@ class FakeGraph:
             self.state.hang_after_publish.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def expire(self, token: str) -> None:
+        """The token stops working as Meta's expired ones do (code 190, subcode 463)."""
+        self.state.tokens[token] = "expired"
+
+    def revoke(self, token: str, *, password_changed: bool = False) -> None:
+        """The person removed the app (code 190, subcode 458) or changed their password
+        (subcode 460)."""
+        self.state.tokens[token] = "password_changed" if password_changed else "revoked"
+
+    def page_tokens(self) -> list[str]:
+        return [t for t in self.state.tokens if t not in self.state.user_tokens]
 
     def fail_next(self, method: str, suffix: str, status: int, body: dict[str, Any],
                   times: int = 1) -> None:
@@ -164,6 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.requests.append({"method": method, "path": path, "params": params,
                                         "auth": self.headers.get("Authorization", "")})
+        if method == "GET" and path == "dialog/oauth":
+            self._dialog(params)
+            return
         try:
             body = self._route(method, path, params)
             status = 200
@@ -182,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
     # --- routing ----------------------------------------------------------------------------
 
     def _route(self, method: str, path: str, params: dict[str, str]) -> dict[str, Any]:
+        if method == "GET" and path == "oauth/access_token":
+            return self._access_token(params)
         self._check_token()
         for (m, suffix), queued in self.state.faults.items():
             if m == method and suffix in path and queued:
@@ -191,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = path.split("/")
         if method == "DELETE":
             return self._delete(path)
+        if method == "GET" and path == "me/accounts":
+            return self._me_accounts()
         if len(parts) == 2 and parts[0] == s.page_id:
             return self._page_edge(method, parts[1], params)
         if len(parts) == 2 and parts[0] == s.ig_id:
@@ -211,6 +243,94 @@ class _Handler(BaseHTTPRequestHandler):
         if self.state.tokens[token] == "revoked":
             raise GraphFault(400, meta_error("Error validating access token: The user has "
                                              "not authorized application.", 190, subcode=458))
+        if self.state.tokens[token] == "password_changed":
+            raise GraphFault(400, meta_error("Error validating access token: The session has "
+                                             "been invalidated because the user changed their "
+                                             "password or Facebook has changed the session "
+                                             "for security reasons.", 190, subcode=460))
+
+    # --- connecting an account (Meta's "Facebook Login for Business" flow) -----------------
+
+    def _dialog(self, params: dict[str, str]) -> None:
+        """www.facebook.com/vXX.X/dialog/oauth: back to redirect_uri with a code, or with
+        error=access_denied if the person said no."""
+        s = self.state
+        redirect_uri = params.get("redirect_uri", "")
+        if params.get("client_id") != s.app_id or not redirect_uri.startswith(
+                ("http://", "https://")):
+            self._answer(400, meta_error("Invalid App ID or redirect_uri", 191))
+            return
+        if s.dialog_denies:
+            answer = {"error": "access_denied", "error_code": "200",
+                      "error_description": "Permissions error", "error_reason": "user_denied"}
+        else:
+            code = secrets.token_urlsafe(32)
+            s.codes[code] = {"redirect_uri": redirect_uri, "used": False,
+                             "expires": time.time() + s.code_seconds,
+                             "scope": params.get("scope", "")}
+            answer = {"code": code}
+        answer["state"] = params.get("state", "")
+        self.send_response(302)
+        self.send_header("Location", f"{redirect_uri}?{urlencode(answer)}#_=_")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _access_token(self, params: dict[str, str]) -> dict[str, Any]:
+        """A code for a short-lived user token, or (grant_type=fb_exchange_token) a
+        short-lived user token for a long-lived one."""
+        s = self.state
+        if params.get("client_id") != s.app_id:
+            raise GraphFault(400, meta_error("Error validating application. Invalid "
+                                             "application ID.", 101))
+        if params.get("client_secret") != s.app_secret:
+            raise GraphFault(400, meta_error("Error validating client secret.", 1))
+        if params.get("grant_type") == "fb_exchange_token":
+            if s.tokens.get(params.get("fb_exchange_token", "")) != "ok":
+                raise GraphFault(400, meta_error("Invalid OAuth access token - Cannot parse "
+                                                 "access token", 190))
+            return self._user_token(5183944)
+        self._only(params, {"client_id", "client_secret", "redirect_uri", "code"},
+                   {"client_id", "client_secret", "redirect_uri", "code"})
+        found = s.codes.get(params["code"])
+        if found is None:
+            raise GraphFault(400, meta_error("Invalid verification code format.", 100,
+                                             subcode=36007))
+        if found["used"]:
+            raise GraphFault(400, meta_error("This authorization code has been used.", 100,
+                                             subcode=36009))
+        if time.time() > found["expires"]:
+            raise GraphFault(400, meta_error("This authorization code has expired.", 100,
+                                             subcode=36007))
+        if params["redirect_uri"] != found["redirect_uri"]:
+            raise GraphFault(400, meta_error("Error validating verification code. Please make "
+                                             "sure your redirect_uri is identical to the one "
+                                             "you used in the OAuth dialog request", 100,
+                                             subcode=36008))
+        found["used"] = True
+        return self._user_token(3600)
+
+    def _user_token(self, expires_in: int) -> dict[str, Any]:
+        token = "EAAG" + secrets.token_urlsafe(24)
+        self.state.tokens[token] = "ok"
+        self.state.user_tokens.add(token)
+        return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+
+    def _token(self) -> str:
+        return self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+
+    def _me_accounts(self) -> dict[str, Any]:
+        s = self.state
+        if self._token() not in s.user_tokens:
+            raise GraphFault(400, meta_error("(#100) Tried accessing nonexisting field "
+                                             "(accounts) on node type (Page)", 100))
+        page_token = "EAAP" + secrets.token_urlsafe(24)
+        s.tokens[page_token] = "ok"
+        return {"data": [{"access_token": page_token, "category": "School",
+                          "category_list": [{"id": "2601", "name": "School"}],
+                          "name": s.page_name, "id": s.page_id,
+                          "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING",
+                                    "MODERATE", "MANAGE"]}],
+                "paging": {"cursors": {"before": "QVFIUmx1", "after": "QVFIUmx1"}}}
 
     @staticmethod
     def _only(params: dict[str, str], allowed: set[str], required: set[str] = frozenset()
@@ -350,7 +470,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _node(self, method: str, node: str, params: dict[str, str]) -> dict[str, Any]:
         s = self.state
         if node == s.page_id and method == "GET":
-            return {"id": s.page_id, "name": s.page_name}
+            page = {"id": s.page_id, "name": s.page_name}
+            if "instagram_business_account" in params.get("fields", "") and s.has_instagram:
+                page["instagram_business_account"] = {"id": s.ig_id}
+            return page
         if node == s.ig_id and method == "GET":
             return {"id": s.ig_id, "username": s.ig_username}
         found = s.objects.get(node)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from gatehouse.community.forms import PostForm as CommunityPostForm
@@ -65,6 +67,14 @@ class ConnectForm(forms.Form):
                             widget=forms.PasswordInput(render_value=False),
                             help_text="Saved encrypted and never shown again.",
                             validators=[validate_no_control_chars])
+
+
+class PickPageForm(forms.Form):
+    page = forms.ChoiceField(label="Which Page is the school's?", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, pages: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["page"].choices = [(p.id, p.name or p.id) for p in pages]
 
 
 class QuickPostsForm(forms.Form):

@@ -53,6 +53,8 @@ class Connection(models.Model):
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNCHECKED)
     health_message = models.CharField(max_length=300, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Set when administrators were emailed that it needs reconnecting (once per problem).
+    reconnect_emailed_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
     connected_at = models.DateTimeField(default=timezone.now)
@@ -64,6 +66,10 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} for {self.school}"
+
+    @property
+    def needs_reconnecting(self) -> bool:
+        return self.health in (self.Health.EXPIRED, self.Health.REVOKED)
 
 
 class Post(models.Model):
@@ -189,8 +195,9 @@ class Delivery(models.Model):
 
 class PlatformComment(models.Model):
     """A comment left on the school's Facebook Page or Instagram, received by webhook and
-    scored with the school's rules. Held ones are hidden on the platform and wait in the
-    moderation queue (marked with their platform); approving unhides them there."""
+    scored with the school's rules. Held ones are hidden on the platform and wait in the one
+    moderation queue (a `moderation.QueueItem` marked with their platform), where approving
+    unhides them; `status` follows the moderator's decision."""
 
     class Status(models.TextChoices):
         VISIBLE = "visible", "Left visible (under the thresholds)"
@@ -213,9 +220,6 @@ class PlatformComment(models.Model):
     reasons = models.JSONField(default=dict)
     hidden_on_platform = models.BooleanField(default=False)
     platform_error = models.CharField(max_length=500, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity", "received_at"]

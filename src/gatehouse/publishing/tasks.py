@@ -40,6 +40,15 @@ def publish_due() -> dict[str, int]:
 
 
 @shared_task
+def check_connections() -> dict[str, int]:
+    """Celery beat runs this every 15 minutes; `run_publishing --loop` does without. Each
+    token is asked about every PUBLISHING_TOKEN_CHECK_SECONDS."""
+    from gatehouse.publishing.actions import check_connections as run
+
+    return run()
+
+
+@shared_task
 def screen_platform_comment(comment_id: int) -> str:
     from gatehouse.publishing.comments import screen
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("media-link/<str:token>/", media.media_link, name="publishing_media"),
     # Meta's webhooks (comments on the Page and Instagram): signed, see webhooks.py.
     path("hooks/meta/", webhooks.meta_webhook, name="meta_webhook"),
+    # Where Meta's login dialog sends an administrator back ("Connect with Facebook").
+    path("publishing/oauth/callback/", views.oauth_callback, name="publishing_oauth_callback"),
 ]
 
 # Public: the school's news for its website, under /s/<school>/.
@@ -33,6 +35,9 @@ staff_urlpatterns = [
     path("publishing/connections/", views.connections, name="publishing_connections"),
     path("publishing/connections/quick-posts/", views.quick_posts,
          name="publishing_quick_posts"),
+    path("publishing/connections/facebook/", views.oauth_start, name="publishing_oauth_start"),
+    path("publishing/connections/facebook/pages/", views.oauth_pages,
+         name="publishing_oauth_pages"),
     path("publishing/connections/<int:pk>/check/", views.connection_check,
          name="publishing_connection_check"),
     path("publishing/from-photos/<int:pk>/", views.post_from_photos,
@@ -64,6 +69,4 @@ staff_urlpatterns = [
          name="publishing_video_published"),
     path("publishing/video-faces/<int:pk>/", video_views.video_track_thumbnail,
          name="publishing_video_face"),
-    path("publishing/comments/<int:pk>/<str:decision>/", views.platform_comment_decide,
-         name="platform_comment_decide"),
 ]

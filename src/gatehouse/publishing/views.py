@@ -7,22 +7,26 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gatehouse.accounts.models import Role
 from gatehouse.accounts.permissions import staff_view
 from gatehouse.consent.models import PhotoDraft
 from gatehouse.publishing import actions, videos
+from gatehouse.publishing.connectors.facebook import oauth
 from gatehouse.publishing.forms import (
     AgreeForm,
     CalendarForm,
     ChangesForm,
     ConnectForm,
+    PickPageForm,
     PostForm,
     QuickPostsForm,
     RescheduleForm,
@@ -311,22 +315,84 @@ def quick_posts(request: HttpRequest, school: School) -> HttpResponse:
     return redirect("staff:publishing_connections", slug=school.slug)
 
 
-@staff_view(Role.MODERATOR, Role.ADMINISTRATOR)
-@require_POST
-def platform_comment_decide(request: HttpRequest, school: School, pk: int,
-                            decision: str) -> HttpResponse:
-    from gatehouse.publishing.comments import do_decide
-    from gatehouse.publishing.models import PlatformComment
+def _callback_uri(request: HttpRequest) -> str:
+    """The one address Meta sends every school back to (listed in the Meta app)."""
+    return request.build_absolute_uri(reverse("publishing_oauth_callback"))
 
-    comment = get_object_or_404(PlatformComment, pk=pk, school=school)
-    if decision not in ("approve", "hide"):
-        return HttpResponse("Unknown decision", status=400)
+
+def _to_connections(school: School) -> HttpResponse:
+    return redirect("staff:publishing_connections", slug=school.slug)
+
+
+@staff_view(Role.ADMINISTRATOR)
+@require_GET
+def oauth_start(request: HttpRequest, school: School) -> HttpResponse:
+    """"Connect with Facebook": off to Meta's dialog, with a signed single-use state. A link
+    rather than a form: CSP's form-action would stop a form's redirect to another site, and
+    starting an attempt changes nothing but this session."""
     try:
-        do_decide(comment, actor=request.user, approve=decision == "approve")
+        dialog = oauth.start(request.session, school_id=school.pk, user_id=request.user.pk,
+                             redirect_uri=_callback_uri(request))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    else:
-        messages.success(request, "Approved: shown again on "
-                         f"{comment.get_platform_display()}." if decision == "approve"
-                         else "Kept hidden; its text is kept as evidence.")
-    return redirect("staff:moderation_queue", slug=school.slug)
+        return _to_connections(school)
+    return redirect(dialog)
+
+
+@login_required
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """Where Meta's dialog sends the administrator back, with a code or an error."""
+    try:
+        school_id = oauth.check_state(request.session, request.GET.get("state", ""),
+                                      user_id=request.user.pk)
+    except ValidationError as exc:
+        return render(request, "publishing/oauth_problem.html", {"message": _errors(exc)},
+                      status=400)
+    school = get_object_or_404(School, pk=school_id)
+    actions.check_can_manage(request.user, school)
+    code = request.GET.get("code", "")
+    if request.GET.get("error") or not code:
+        messages.error(request, oauth.denied_message(request.GET.get("error", ""),
+                                                     request.GET.get("error_reason", "")[:100]))
+        return _to_connections(school)
+    try:
+        oauth.exchange(request.session, code[:1000], school_id=school.pk,
+                       redirect_uri=_callback_uri(request))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return _to_connections(school)
+    return redirect("staff:publishing_oauth_pages", slug=school.slug)
+
+
+@staff_view(Role.ADMINISTRATOR)
+def oauth_pages(request: HttpRequest, school: School) -> HttpResponse:
+    """The administrator picks the school's Page; its Instagram account comes with it."""
+    pages = oauth.pages_to_pick(request.session, school.pk)
+    if not pages:
+        messages.error(request, "There is no sign-in with Facebook waiting. Click “Connect "
+                                "with Facebook” to start one.")
+        return _to_connections(school)
+    form = PickPageForm(request.POST or None, pages=pages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connected = _connect_picked(request, school, form.cleaned_data["page"])
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"Connected {' and '.join(connected)}. The access token "
+                                      "is saved encrypted and won't be shown again.")
+        return _to_connections(school)
+    return render(request, "publishing/oauth_pages.html", {"school": school, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _connect_picked(request: HttpRequest, school: School, page_id: str) -> list[str]:
+    token, page_id, instagram = oauth.picked(request.session, school.pk, page_id)
+    made = [actions.do_connect(school, actor=request.user, platform=Connection.Platform.FACEBOOK,
+                               account_id=page_id, token=token)]
+    if instagram:
+        made.append(actions.do_connect(school, actor=request.user,
+                                       platform=Connection.Platform.INSTAGRAM,
+                                       account_id=instagram, token=token))
+    return [f"{c.get_platform_display()} “{c.name}”" for c in made]

@@ -19,15 +19,17 @@ from django.conf import settings
 class PublishError(Exception):
     """`message` is plain words for school staff. `permanent` says retrying would fail the
     same way (invalid content, a revoked token); `token` marks a problem with the connection
-    itself; `wait_until` is set when the platform says to come back later (quota)."""
+    itself (`expired` when it ran out rather than was revoked); `wait_until` is set when the
+    platform says to come back later (quota)."""
 
     def __init__(self, message: str, *, permanent: bool, token: bool = False,
-                 wait_until: Any = None) -> None:
+                 wait_until: Any = None, expired: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.token = token
         self.wait_until = wait_until
+        self.expired = expired
 
 
 @dataclass
@@ -51,6 +53,7 @@ TOKEN_CODES = {190, 102}
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004}
 TRANSIENT_CODES = {1, 2}
 PERMISSION_CODES = {10, 200, 210, 220, 230, 270}
+EXPIRED = 463
 TOKEN_SUBCODES = {458: "the app was removed from the account",
                   460: "the password was changed", 463: "the token has expired",
                   464: "the account is not confirmed", 467: "the token is no longer valid",
@@ -100,7 +103,7 @@ class Graph:
             why = TOKEN_SUBCODES.get(subcode, "the access token is no longer valid")
             return PublishError(f"{name} refused the school's connection: {why}. An "
                                 "administrator needs to connect the account again.",
-                                permanent=True, token=True)
+                                permanent=True, token=True, expired=subcode == EXPIRED)
         if code in RATE_LIMIT_CODES:
             return PublishError(f"{name} is limiting how fast we can post; trying again "
                                 "shortly.", permanent=False)

@@ -164,7 +164,7 @@ def test_an_expired_token_fails_at_once_and_shows_how_to_reconnect(
     assert connection.health == Connection.Health.EXPIRED
     page = login_client(admin).get(reverse("staff:publishing_connections",
                                            kwargs={"slug": school.slug})).content.decode()
-    assert "Token expired" in page and "To reconnect" in page
+    assert "Token expired" in page and "How to reconnect" in page
 
 
 def test_invalid_content_is_not_retried(agreed_post: Any, connected: Any,

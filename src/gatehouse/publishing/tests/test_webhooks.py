@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gatehouse.evidence.models import EvidenceItem
+from gatehouse.evidence.models import EvidenceItem, owner_key
+from gatehouse.moderation.models import QueueItem
 from gatehouse.publishing.fake_graph import FakeGraph
 from gatehouse.publishing.models import PlatformComment
 
@@ -85,16 +86,19 @@ def test_a_threat_on_the_page_is_hidden_through_the_api_and_queued(
     assert fake_graph.state.objects[comment_id]["is_hidden"] is True
     assert fake_graph.state.calls("POST", comment_id)[0]["params"] == {"is_hidden": "true"}
 
+    item = QueueItem.objects.get()
+    assert item.platform_comment == found and item.comment is None
     moderator = make_user(school=school, roles=("moderator",))
     client = login_client(moderator)
     queue = client.get(reverse("staff:moderation_queue", kwargs={"slug": school.slug}))
     page = queue.content.decode()
-    assert "From the school&#x27;s Facebook Page and Instagram (1)" in page or \
-        "From the school's Facebook Page and Instagram (1)" in page
     assert "I know where you park" in page and 'data-platform="facebook"' in page
-    client.post(reverse("staff:platform_comment_decide", kwargs={
-        "slug": school.slug, "pk": found.pk, "decision": "approve"}))
+    assert "Facebook Page" in page and "not a member of the parents" in page
+    client.post(reverse("staff:moderation_decide", kwargs={
+        "slug": school.slug, "pk": item.pk, "decision": "approve"}))
     found.refresh_from_db()
+    item.refresh_from_db()
+    assert item.status == QueueItem.Status.APPROVED and item.decided_by == moderator
     assert found.status == PlatformComment.Status.APPROVED and not found.hidden_on_platform
     assert fake_graph.state.objects[comment_id]["is_hidden"] is False
 
@@ -132,14 +136,17 @@ def test_an_instagram_comment_is_hidden_with_hide_and_kept_as_evidence_when_hidd
     assert fake_graph.state.objects[comment_id]["hidden"] is True
     found = PlatformComment.objects.get()
     client = login_client(make_user(school=school, roles=("moderator",)))
-    url = reverse("staff:platform_comment_decide", kwargs={
-        "slug": school.slug, "pk": found.pk, "decision": "hide"})
+    url = reverse("staff:moderation_decide", kwargs={
+        "slug": school.slug, "pk": found.queue_item.pk, "decision": "hide"})
     client.post(url)
     found.refresh_from_db()
-    assert found.status == PlatformComment.Status.HIDDEN
-    assert EvidenceItem.objects.get().text == THREAT
+    assert found.status == PlatformComment.Status.HIDDEN and found.hidden_on_platform
+    assert fake_graph.state.objects[comment_id]["hidden"] is True  # kept, never deleted
+    evidence = EvidenceItem.objects.get()
+    assert evidence.owner == owner_key(found) and evidence.text == THREAT
+    assert evidence.is_intact()
     again = client.post(url, follow=True)
-    assert "already decided" in again.content.decode()
+    assert "already hidden" in again.content.decode()
 
 
 def test_junk_bodies_with_a_valid_signature_are_refused(connected: Any) -> None:

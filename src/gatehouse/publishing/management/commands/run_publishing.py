@@ -1,4 +1,4 @@
-"""Publish due posts on a loop, for servers without Celery beat."""
+"""Publish due posts (and check tokens) on a loop, for servers without Celery beat."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from gatehouse.publishing.actions import check_connections
 from gatehouse.publishing.delivery import run_due
 from gatehouse.publishing.notifications import send_digests
 
 
 class Command(BaseCommand):
-    help = ("Publish every due delivery and send the day's digests (once, or every --interval "
-            "seconds with --loop).")
+    help = ("Publish every due delivery, send the day's digests and check the Page and "
+            "Instagram tokens when due (once, or every --interval seconds with --loop).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep running")
@@ -25,9 +26,11 @@ class Command(BaseCommand):
             digests = send_digests()
             if digests:
                 done["digest emails"] = digests
+            for health, n in check_connections().items():
+                done[f"connections {health}"] = n
             if done or not loop:
                 summary = ", ".join(f"{n} {state}" for state, n in sorted(done.items()))
-                self.stdout.write(f"Deliveries: {summary or 'none due'}.")
+                self.stdout.write(f"Publishing: {summary or 'nothing due'}.")
             if not loop:
                 return
             time.sleep(max(interval, 1))

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('community', '0001_initial'),
         ('consent', '0004_pupil_class'),
-        ('publishing', '0001_initial'),
+        ('publishing', '0003_connection_reconnect_emailed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
