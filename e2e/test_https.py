@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import sign_in
 from e2e.test_parents_group import _fill_join_form
-from gatehouse.lib.testing import free_port
+from gatehouse.lib.testing import free_port, stop_processes
 from gatehouse.schools import demo
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -165,10 +165,7 @@ def https_site(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
         yield {"ca": ca, "http": f"http://localhost:{http_port}",
                "https": f"https://localhost:{https_port}"}
     finally:
-        nginx.terminate()
-        gunicorn.terminate()
-        nginx.wait(10)
-        gunicorn.wait(10)
+        stop_processes(nginx, gunicorn)
 
 
 def test_tls_is_verified_http_redirects_and_hsts_is_sent(https_site: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -89,6 +90,21 @@ class SMTPServer:
     def body_of(self, message: Message) -> str:
         payload = message.get_payload(decode=True)
         return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+
+
+def stop_processes(*processes: subprocess.Popen[Any], grace: float = 60) -> None:
+    """Ask each process to stop (SIGTERM), then kill whichever is still running after `grace`
+    seconds: on a loaded machine gunicorn's graceful shutdown can take longer than a test's
+    usual patience, and a teardown must never leave a server behind."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def background_tasks_left(app: Any) -> list[str]:

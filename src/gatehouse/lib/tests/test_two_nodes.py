@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from gatehouse.accounts.tests.test_join import _form
-from gatehouse.lib.testing import free_port
+from gatehouse.lib.testing import free_port, stop_processes
 from gatehouse.schools import demo
 from gatehouse.schools.models import School
 
@@ -72,10 +72,7 @@ def two_nodes(transactional_db: None, smtp_server: Any) -> Iterator[list[str]]:
             _wait_for(base)
         yield bases
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
+        stop_processes(*processes)
 
 
 def _wait_for(base: str) -> None:
