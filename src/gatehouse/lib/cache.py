@@ -1,0 +1,51 @@
+"""Helpers for what Gatehouse keeps in the shared cache (Redis): versions and degrading quietly.
+
+A cached thing that must never be served stale carries a *version* kept under its own key.
+Whoever changes the underlying rows calls `bump_version`, which sets a new version both at once
+and again when the transaction commits, so an entry built from the not-yet-committed state in
+between is stored under a version nobody reads any more.
+
+If the cache is unreachable every helper returns its default: callers then go to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def safely[T](call: Callable[[], T], default: T) -> T:
+    try:
+        return call()
+    except Exception as exc:  # any cache backend error: the caller uses the database instead
+        log.warning("cache unavailable, serving from the database: %s", exc)
+        return default
+
+
+def _set_new_version(key: str) -> None:
+    safely(lambda: cache.set(key, uuid.uuid4().hex, None), None)
+
+
+def bump_version(key: str) -> None:
+    """Forget everything stored under the version kept at `key`, now and again on commit."""
+    _set_new_version(key)
+    transaction.on_commit(lambda: _set_new_version(key))
+
+
+def current_version(key: str, known: str | None = None) -> str | None:
+    """The version kept at `key` (`known`: what a `get_many` just read there), made on first
+    use; None when the cache is away."""
+    version = known if known is not None else safely(lambda: cache.get(key), None)
+    if version is None:
+        made = uuid.uuid4().hex
+        if safely(lambda: cache.add(key, made, None), False):
+            return made
+        # Another process set it first (or the cache is away).
+        version = safely(lambda: cache.get(key), None)
+    return version
