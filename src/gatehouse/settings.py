@@ -160,6 +160,11 @@ CACHES = {
     )
 }
 
+# With Redis, sessions are read from it and written through to the database (lib/sessions.py):
+# no query per page for the session, nobody signed out if Redis restarts.
+if envstr("REDIS_URL"):
+    SESSION_ENGINE = "gatehouse.lib.sessions"
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
