@@ -150,7 +150,8 @@ def test_queries_per_page_stay_constant_cold_and_warm(
             _feed(client, school)
         return len(queries)
 
-    Post.objects.create(school=school, author=admin, body="One")
+    one = Post.objects.create(school=school, author=admin, body="One")
+    Comment.objects.create(post=one, author=parent, body="held", status="held")
     cold_one, warm_one = count(), count()
     for n in range(9):
         post = Post.objects.create(school=school, author=admin, body=f"Post {n}")
@@ -159,6 +160,20 @@ def test_queries_per_page_stay_constant_cold_and_warm(
     cold_ten, warm_ten = count(), count()
     assert cold_one == cold_ten and warm_one == warm_ten
     assert warm_ten < cold_ten
+
+
+def test_a_cached_page_asks_the_database_only_who_is_signed_in_and_the_school(
+    school: Any, post: Post, reader: Any, make_parent: Any
+) -> None:
+    """Roles, membership, restrictions, whether the parent has comments awaiting review, the
+    group rules and contact details all come from the cache once it is warm."""
+    Comment.objects.create(post=post, author=make_parent(school).user, body="Hello")
+    _feed(reader, school)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Hello" in _feed(reader, school)
+    tables = {q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries}
+    # The session is in the database here (no Redis in the tests); with Redis it is cached.
+    assert tables == {"django_session", "accounts_user", "schools_school"}
 
 
 @pytest.fixture
