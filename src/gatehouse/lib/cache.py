@@ -6,6 +6,9 @@ and again when the transaction commits, so an entry built from the not-yet-commi
 between is stored under a version nobody reads any more.
 
 If the cache is unreachable every helper returns its default: callers then go to the database.
+A bump that could not reach the cache is kept and sent again by this process's next cache call
+that goes through here, so entries stored before an outage are not served once Redis is back
+(a process that dies first leaves them to expire: FEED_CACHE_SECONDS, ACCESS_SECONDS).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 log = logging.getLogger(__name__)
+_unsent: set[str] = set()  # version keys whose bump did not reach the cache
 
 
 def safely[T](call: Callable[[], T], default: T) -> T:
@@ -28,12 +32,26 @@ def safely[T](call: Callable[[], T], default: T) -> T:
         return default
 
 
-def _set_new_version(key: str) -> None:
-    safely(lambda: cache.set(key, uuid.uuid4().hex, None), None)
+def _set_new_version(key: str) -> bool:
+    try:
+        cache.set(key, uuid.uuid4().hex, None)
+    except Exception as exc:  # the cache is away: send it again later
+        log.warning("cache unavailable, version change kept to send again: %s", exc)
+        _unsent.add(key)
+        return False
+    _unsent.discard(key)
+    return True
+
+
+def _send_unsent() -> None:
+    for key in list(_unsent):
+        if not _set_new_version(key):
+            return  # still away
 
 
 def bump_version(key: str) -> None:
     """Forget everything stored under the version kept at `key`, now and again on commit."""
+    _send_unsent()
     _set_new_version(key)
     transaction.on_commit(lambda: _set_new_version(key))
 
@@ -41,6 +59,7 @@ def bump_version(key: str) -> None:
 def current_version(key: str, known: str | None = None) -> str | None:
     """The version kept at `key` (`known`: what a `get_many` just read there), made on first
     use; None when the cache is away."""
+    _send_unsent()
     version = known if known is not None else safely(lambda: cache.get(key), None)
     if version is None:
         made = uuid.uuid4().hex

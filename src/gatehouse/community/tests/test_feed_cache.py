@@ -231,3 +231,63 @@ def test_shared_html_carries_nothing_of_the_viewer(
     own = _feed(login_client(author.user), school)
     assert "Lovely assembly" in own
     assert "comment by Robin Author" not in own  # no Report link on one's own comment
+
+
+def test_a_change_made_while_redis_is_away_counts_once_it_is_back(
+    dead_redis: None, settings: Any, school: Any, post: Post, reader: Any
+) -> None:
+    """Redis keeps its data over a restart: a version bump it missed is sent again, so pages
+    cached before the outage are not served after it."""
+    from django.core.cache import cache
+
+    feedcache.bump(school.pk)  # Redis is away: kept to send again
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.set(f"feed:v:{school.pk}", "from-before-the-outage", None)
+    assert feedcache.feed_version(school.pk) != "from-before-the-outage"
+
+
+def test_another_parents_held_comment_never_reaches_a_cached_card(
+    school: Any, post: Post, make_parent: Any, login_client: Any
+) -> None:
+    author, reader = make_parent(school).user, make_parent(school).user
+    author_client, reader_client = login_client(author), login_client(reader)
+    _feed(reader_client, school)  # the reader's look caches the whole card
+    Comment.objects.create(post=post, author=author, body="Only mine to see",
+                           status=Comment.Status.HELD)
+    assert "Only mine to see" in _feed(author_client, school)
+    assert "Only mine to see" not in _feed(reader_client, school)
+
+
+def test_cached_cards_carry_the_viewers_own_csrf_token(
+    school: Any, post: Any, make_parent: Any, login_client: Any
+) -> None:
+    from gatehouse.community.views import _csrf_mark
+
+    first, second = login_client(make_parent(school).user), login_client(make_parent(school).user)
+    for client in (first, second, first):
+        page = _feed(client, school)
+        assert _csrf_mark() not in page
+        assert 'name="csrfmiddlewaretoken"' in page
+    # The token in the cached card works: the comment form posts.
+    url = reverse("add_comment", kwargs={"slug": school.slug, "post_id": post.pk})
+    first.handler.enforce_csrf_checks = True
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert first.post(url, {"body": "Thank you", "csrfmiddlewaretoken": token}).status_code == 302
+    assert Comment.objects.filter(body="Thank you").exists()
+
+
+def test_the_schools_details_and_rules_show_at_once(
+    school: Any, make_parent: Any, login_client: Any
+) -> None:
+    from gatehouse.schools.models import SchoolDocument
+
+    client = login_client(make_parent(school).user)
+    _feed(client, school)
+    school.phone = "01632 960 999"
+    school.save()
+    assert "01632 960 999" in _feed(client, school)
+    SchoolDocument.objects.create(school=school, kind=SchoolDocument.Kind.GROUP_RULES,
+                                  version=99, title="Group rules, autumn",
+                                  body="Be kind, always.")
+    page = _feed(client, school)
+    assert "Group rules, autumn" in page and "Version 99" in page
