@@ -247,6 +247,43 @@ class Services:
         shutil.rmtree(self.redis_dir, ignore_errors=True)
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the process has gone
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(services: Services) -> dict[str, float]:
+    """CPU seconds used so far by this run's gunicorn workers, its PostgreSQL backends and
+    its Redis: divided by pages served, what a page costs whatever else the machine is doing."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                         dbname="postgres", autocommit=True) as conn:
+        backends = [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = ''",
+            [DB_NAME]).fetchall()]
+    workers = subprocess.run(["pgrep", "-P", str(services.gunicorn.pid)], capture_output=True,
+                             text=True).stdout.split()
+    return {"gunicorn": sum(_cpu_seconds(int(p)) for p in [services.gunicorn.pid, *workers]),
+            "PostgreSQL": sum(_cpu_seconds(p) for p in backends),
+            "Redis": _cpu_seconds(services.redis.pid),
+            "load generator": time.process_time()}
+
+
+def _report_cpu(before: dict[str, float], after: dict[str, float], pages: int) -> None:
+    """CPU ms per request by process; backends that came and went are missed (a floor)."""
+    parts = {k: (after[k] - before[k]) * 1000 / max(1, pages) for k in before}
+    server = sum(v for k, v in parts.items() if k != "load generator")
+    print(f"  CPU per request: server {server:.1f} ms ("
+          + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()) + ") → about "
+          f"{2000 / (server + parts['load generator']):.0f} requests/s on two idle cores")
+
+
 def terminate_app_connections() -> int:
     """End every connection to the spike's database (what a PostgreSQL restart does to the
     app), without restarting the server others share."""
@@ -435,12 +472,14 @@ def main() -> None:
 
         # Phase 1: the morning's first look.
         feed_loads = int(FEED_LOADS * args.scale) or 1
-        start = time.time()
+        start, cpu = time.time(), server_cpu(services)
         read_feeds(run, services.port, parents[:feed_loads], args.concurrency)
         phase1 = time.time() - start
         _report_phase(f"Phase 1: {feed_loads} parents load their feed "
                       f"(target within {FEED_SECONDS * args.scale:.0f} s)",
                       [s for s in run.samples if s.at >= start], phase1)
+        _report_cpu(cpu, server_cpu(services), feed_loads)
+        print(f"  load average at the end of phase 1: {os.getloadavg()}", flush=True)
 
         # Phase 2: comments arrive while parents keep reading and moderators work.
         comments = int(COMMENTS * args.scale) or 1

@@ -153,7 +153,7 @@ CACHES = {
     "default": (
         # Short timeouts: if Redis is away the feed and rate limits fall back to the database
         # (community/feedcache.py, lib/ratelimit.py) quickly instead of hanging a worker.
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL"),
+        {"BACKEND": "gatehouse.lib.redis_cache.RedisCache", "LOCATION": envstr("REDIS_URL"),
          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if envstr("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -180,7 +180,7 @@ def test_a_cached_page_asks_the_database_only_who_is_signed_in_and_the_school(
 def dead_redis(settings: Any) -> None:
     """The cache pointed at a port where nothing listens (Redis stopped)."""
     settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "gatehouse.lib.redis_cache.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 
