@@ -470,6 +470,11 @@ def main() -> None:
         cold, warm = _query_counts(*parents[0])
         print(f"Queries per feed page: {cold} (cache cold), {warm} (cached)", flush=True)
 
+        # The web workers have served a few pages (a running site's have): one school's feed,
+        # so the other nineteen schools' caches are still cold for the morning's first look.
+        warm = parents[-1:] * (2 * args.workers * args.threads)
+        read_feeds(Run(), services.port, warm, args.concurrency)
+
         # Phase 1: the morning's first look.
         feed_loads = int(FEED_LOADS * args.scale) or 1
         start, cpu = time.time(), server_cpu(services)
@@ -491,6 +496,7 @@ def main() -> None:
         decided: list[int] = []
         moderator = threading.Thread(target=_moderate, args=(stop, decided), daemon=True)
         moderator.start()
+        cpu = server_cpu(services)
 
         reading = threading.Thread(target=read_feeds, daemon=True, args=(
             run, services.port, parents, max(1, args.concurrency - 2), stop))
@@ -516,9 +522,11 @@ def main() -> None:
         reading.join()
         moderator.join()
         phase2 = time.time() - start2
+        in_phase2 = [s for s in run.samples if s.at >= start2]
         _report_phase(f"Phase 2: {comments} comments over {seconds:.0f} s with parents reading "
                       f"and moderators working ({len(decided)} queue items decided)",
-                      [s for s in run.samples if s.at >= start2], phase2)
+                      in_phase2, phase2)
+        _report_cpu(cpu, server_cpu(services), len(in_phase2))
         for begin, end, what in run.events:
             window = [s for s in run.samples if begin - 1 <= s.at <= end + 5]
             bad = [s for s in window if s.status != 200]
