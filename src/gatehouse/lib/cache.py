@@ -22,6 +22,7 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 _unsent: set[str] = set()  # version keys whose bump did not reach the cache
+_undeleted: set[str] = set()  # keys whose deletion did not reach it
 
 
 def safely[T](call: Callable[[], T], default: T) -> T:
@@ -43,15 +44,32 @@ def _set_new_version(key: str) -> bool:
     return True
 
 
-def _send_unsent() -> None:
+def send_unsent() -> None:
+    """Send the version changes and deletions this process could not send while the cache
+    was away (cheap when there are none: call it before reading)."""
     for key in list(_unsent):
         if not _set_new_version(key):
             return  # still away
+    for key in list(_undeleted):
+        if not delete(key):
+            return
+
+
+def delete(key: str) -> bool:
+    """Delete `key`, or keep it to delete again once the cache is back (False)."""
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        log.warning("cache unavailable, deletion kept to send again: %s", exc)
+        _undeleted.add(key)
+        return False
+    _undeleted.discard(key)
+    return True
 
 
 def bump_version(key: str) -> None:
     """Forget everything stored under the version kept at `key`, now and again on commit."""
-    _send_unsent()
+    send_unsent()
     _set_new_version(key)
     transaction.on_commit(lambda: _set_new_version(key))
 
@@ -59,7 +77,7 @@ def bump_version(key: str) -> None:
 def current_version(key: str, known: str | None = None) -> str | None:
     """The version kept at `key` (`known`: what a `get_many` just read there), made on first
     use; None when the cache is away."""
-    _send_unsent()
+    send_unsent()
     version = known if known is not None else safely(lambda: cache.get(key), None)
     if version is None:
         made = uuid.uuid4().hex

@@ -3,8 +3,10 @@
 Django's cached_db backend reads a session from the cache (no query on a busy morning), and
 writes through to the database, so no one is signed out when Redis restarts. Its `load` still
 raises if Redis is away when it stores a session it had to read from the database; here that
-is only logged, so pages keep working (slower) during an outage. Deleting a session (signing
-out) still fails loudly if Redis is away: a session left in the cache would stay valid.
+is only logged, so pages keep working (slower) during an outage. A session deleted (signing
+out) while Redis is away is gone from the database at once and deleted from Redis by this
+process's next cache call once Redis is back (lib/cache.py), so it cannot come back to life
+from Redis's saved data.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any
 
 from django.contrib.sessions.backends import cached_db
 
+from gatehouse.lib import cache
 from gatehouse.lib.cache import safely
 
 
 class SessionStore(cached_db.SessionStore):
     def load(self) -> dict[str, Any]:
+        cache.send_unsent()
         data = safely(lambda: self._cache.get(self.cache_key), None)
         if data is not None:
             return data
@@ -35,3 +39,9 @@ class SessionStore(cached_db.SessionStore):
         key = self.cache_key_prefix + session_key
         return safely(lambda: key in self._cache, False) or super(
             cached_db.SessionStore, self).exists(session_key)
+
+    def delete(self, session_key: str | None = None) -> None:
+        super(cached_db.SessionStore, self).delete(session_key)
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            cache.delete(self.cache_key_prefix + session_key)
