@@ -1,8 +1,9 @@
 """The closure-morning spike at trust scale, optionally with faults.
 
 Seeds a trust of 20 schools and 20,000 parents (bulk_create) in its own PostgreSQL database
-(gh_11_spike), starts its own redis-server on a free port (cache on DB 0, Celery broker on DB 1:
-the shared Redis is never touched), gunicorn, one Celery worker and a local SMTP server, then:
+(gh_11_spike, or --database), starts its own redis-server on a free port (cache on DB 0,
+Celery broker on DB 1: the shared Redis is never touched), gunicorn, one Celery worker and a
+local SMTP server, then:
 
 1. 2,000 parents load their school's feed (target: within 2 minutes);
 2. over 5 minutes 300 comments arrive through the real form (CSRF, HTMX), each scored by the
@@ -48,7 +49,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DB_NAME = "gh_11_spike"
+DB_NAME = "gh_11_spike"  # --database: two runs at once need a database each
 SCHOOLS, PARENTS, FEED_LOADS, COMMENTS = 20, 20_000, 2_000, 300
 FEED_SECONDS, COMMENT_SECONDS, POSTS_PER_SCHOOL = 120, 300, 30
 # A few comments the policy check holds or raises as a concern, so emails are queued.
@@ -437,7 +438,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database", default=DB_NAME, help="dropped and made afresh")
     args = parser.parse_args()
+    global DB_NAME
+    DB_NAME = args.database
 
     sys.path.insert(0, str(ROOT / "src"))
     from gatehouse.lib.testing import SMTPServer, free_port
