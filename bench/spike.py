@@ -432,6 +432,7 @@ def _report_phase(name: str, samples: list[Sample], seconds: float) -> None:
 
 
 def main() -> None:
+    global DB_NAME
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--faults", action="store_true")
@@ -440,7 +441,6 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database", default=DB_NAME, help="dropped and made afresh")
     args = parser.parse_args()
-    global DB_NAME
     DB_NAME = args.database
 
     sys.path.insert(0, str(ROOT / "src"))
