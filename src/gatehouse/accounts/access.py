@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 
 from gatehouse.accounts.models import Membership, Restriction, StaffRole
@@ -42,15 +42,26 @@ def _version_key(user_id: int) -> str:
 
 
 def _build(user_id: int, version: str | None) -> Access:
+    """Two queries for a parent (roles, memberships), one more if a restriction was ever
+    imposed and not lifted, one more for staff (their own held comments)."""
     roles: dict[int, set[str]] = {}
     for school_id, role in StaffRole.objects.filter(user_id=user_id).values_list("school_id",
                                                                                    "role"):
         roles.setdefault(school_id, set()).add(role)
     not_lifted = Restriction.objects.filter(lifted_at__isnull=True).order_by("kind", "pk")
-    memberships = Membership.objects.filter(user_id=user_id).prefetch_related(
-        Prefetch("restrictions", queryset=not_lifted, to_attr="not_lifted"))
-    held_at = Comment.objects.filter(author_id=user_id, status=Comment.Status.HELD).values_list(
-        "post__school_id", flat=True).distinct()
+    held = Comment.objects.filter(author_id=user_id, status=Comment.Status.HELD).order_by()
+    memberships = list(Membership.objects.filter(user_id=user_id).annotate(
+        restricted=Exists(not_lifted.filter(membership=OuterRef("pk"))),
+        held_here=Exists(held.filter(post__school_id=OuterRef("school_id")))))
+    for membership in memberships:
+        if not membership.restricted:
+            membership.not_lifted = []
+    prefetch_related_objects([m for m in memberships if m.restricted],
+                             Prefetch("restrictions", queryset=not_lifted, to_attr="not_lifted"))
+    held_at = {m.school_id for m in memberships if m.held_here}
+    if roles:
+        held_at.update(held.filter(post__school_id__in=roles).values_list("post__school_id",
+                                                                          flat=True).distinct())
     return Access(version, {k: frozenset(v) for k, v in roles.items()},
                   {m.school_id: m for m in memberships}, frozenset(held_at))
 
