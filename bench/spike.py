@@ -256,9 +256,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu(services: Services) -> dict[str, float]:
-    """CPU seconds used so far by this run's gunicorn workers, its PostgreSQL backends and
-    its Redis: divided by pages served, what a page costs whatever else the machine is doing."""
+def server_cpu(services: Services) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each of this run's gunicorn processes, PostgreSQL backends
+    and its Redis: divided by pages served, what a page costs whatever else the machine is
+    doing."""
     import psycopg
     from django.conf import settings
 
@@ -266,19 +267,23 @@ def server_cpu(services: Services) -> dict[str, float]:
     with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
                          dbname="postgres", autocommit=True) as conn:
         backends = [pid for (pid,) in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = ''",
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [DB_NAME]).fetchall()]
     workers = subprocess.run(["pgrep", "-P", str(services.gunicorn.pid)], capture_output=True,
                              text=True).stdout.split()
-    return {"gunicorn": sum(_cpu_seconds(int(p)) for p in [services.gunicorn.pid, *workers]),
-            "PostgreSQL": sum(_cpu_seconds(p) for p in backends),
-            "Redis": _cpu_seconds(services.redis.pid),
-            "load generator": time.process_time()}
+    return {"gunicorn": {p: _cpu_seconds(p) for p in [services.gunicorn.pid, *map(int, workers)]},
+            "PostgreSQL": {p: _cpu_seconds(p) for p in backends},
+            "Redis": {services.redis.pid: _cpu_seconds(services.redis.pid)},
+            "load generator": {0: time.process_time()}}
 
 
-def _report_cpu(before: dict[str, float], after: dict[str, float], pages: int) -> None:
-    """CPU ms per request by process; backends that came and went are missed (a floor)."""
-    parts = {k: (after[k] - before[k]) * 1000 / max(1, pages) for k in before}
+def _report_cpu(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]],
+                pages: int) -> None:
+    """CPU ms per request by process. A process that started during the phase counts from
+    zero; one that ended during it (a PostgreSQL backend past CONN_MAX_AGE, a killed worker)
+    is missed, so the figures are a floor."""
+    parts = {k: sum(t - before[k].get(p, 0.0) for p, t in after[k].items()) * 1000 / max(1, pages)
+             for k in before}
     server = sum(v for k, v in parts.items() if k != "load generator")
     print(f"  CPU per request: server {server:.1f} ms ("
           + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()) + ") → about "
@@ -471,6 +476,16 @@ def main() -> None:
         from django.core.cache import cache
 
         cache.clear()
+        # The parents signed in on earlier days: signing in puts the session in Redis as well as
+        # the database (lib/sessions.py), and Redis keeps it. Their roles, memberships and the
+        # feeds themselves are not cached yet.
+        from django.contrib.sessions.models import Session
+
+        from gatehouse.lib.sessions import SessionStore
+
+        for session in Session.objects.filter(pk__in=[key for _, key in parents]):
+            store = SessionStore(session.session_key)
+            cache.set(store.cache_key, store.decode(session.session_data), 86400)
         cold, warm = _query_counts(*parents[0])
         print(f"Queries per feed page: {cold} (cache cold), {warm} (cached)", flush=True)
 
