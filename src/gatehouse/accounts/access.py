@@ -67,9 +67,12 @@ def _build(user_id: int, version: str | None) -> Access:
 
 
 def for_user(user: Any) -> Access:
-    """This person's access, once per request (kept on the user object)."""
+    """This person's access, once per request (kept on the user object: the User itself, not
+    request.user's lazy wrapper, so the user's own methods find it too)."""
+    user_id = user.pk  # sets the wrapper up
+    user = user.__dict__.get("_wrapped", user)
     if "_access" not in user.__dict__:
-        user.__dict__["_access"] = _load(user.pk)
+        user.__dict__["_access"] = _load(user_id)
     return user.__dict__["_access"]
 
 
