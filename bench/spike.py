@@ -1,8 +1,9 @@
 """The closure-morning spike at trust scale, optionally with faults.
 
 Seeds a trust of 20 schools and 20,000 parents (bulk_create) in its own PostgreSQL database
-(gh_11_spike), starts its own redis-server on a free port (cache on DB 0, Celery broker on DB 1:
-the shared Redis is never touched), gunicorn, one Celery worker and a local SMTP server, then:
+(gh_11_spike, or --database), starts its own redis-server on a free port (cache on DB 0,
+Celery broker on DB 1: the shared Redis is never touched), gunicorn, one Celery worker and a
+local SMTP server, then:
 
 1. 2,000 parents load their school's feed (target: within 2 minutes);
 2. over 5 minutes 300 comments arrive through the real form (CSRF, HTMX), each scored by the
@@ -18,7 +19,8 @@ pg_terminate_backend (the shared PostgreSQL server is NOT restarted: others use 
 run's own redis-server for a minute (scaled) and start it again. What users saw in each window
 is printed.
 
-    .venv/bin/python bench/spike.py [--scale 0.1] [--faults] [--workers 2] [--concurrency 8]
+    .venv/bin/python bench/spike.py [--scale 0.1] [--faults] [--workers 3] [--threads 1]
+                                    [--concurrency 8]
 
 --scale shrinks parents, comments and the durations together (0.1: 2,000 parents seeded, 200
 feed loads, 30 comments over 30 s). Rate limits are off (every request comes from 127.0.0.1).
@@ -27,6 +29,7 @@ feed loads, 30 comments over 30 s). Rate limits are off (every request comes fro
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import secrets
@@ -46,7 +49,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DB_NAME = "gh_11_spike"
+DB_NAME = "gh_11_spike"  # --database: two runs at once need a database each
 SCHOOLS, PARENTS, FEED_LOADS, COMMENTS = 20, 20_000, 2_000, 300
 FEED_SECONDS, COMMENT_SECONDS, POSTS_PER_SCHOOL = 120, 300, 30
 # A few comments the policy check holds or raises as a concern, so emails are queued.
@@ -181,7 +184,7 @@ def _query_counts(slug: str, session: str) -> tuple[int, int]:
 
 
 class Services:
-    def __init__(self, env: dict[str, str], workers: int, redis_port: int) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int, redis_port: int) -> None:
         self.env, self.workers, self.redis_port = env, workers, redis_port
         self.redis_dir = tempfile.mkdtemp(prefix="gh11-spike-redis-")
         self.redis = self._start_redis()
@@ -189,7 +192,8 @@ class Services:
         self.base = f"http://127.0.0.1:{self.port}"
         self.gunicorn = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "gatehouse.wsgi", "-b", f"127.0.0.1:{self.port}",
-             "-w", str(workers), "--chdir", str(ROOT / "src"), "--log-level", "error"], env=env)
+             "-w", str(workers), "--threads", str(threads), "--chdir", str(ROOT / "src"),
+             "--log-level", "error"], env=env)
         self.celery = self._start_celery()
         for _ in range(200):
             try:
@@ -244,6 +248,48 @@ class Services:
         shutil.rmtree(self.redis_dir, ignore_errors=True)
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the process has gone
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(services: Services) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each of this run's gunicorn processes, PostgreSQL backends
+    and its Redis: divided by pages served, what a page costs whatever else the machine is
+    doing."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                         dbname="postgres", autocommit=True) as conn:
+        backends = [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [DB_NAME]).fetchall()]
+    workers = subprocess.run(["pgrep", "-P", str(services.gunicorn.pid)], capture_output=True,
+                             text=True).stdout.split()
+    return {"gunicorn": {p: _cpu_seconds(p) for p in [services.gunicorn.pid, *map(int, workers)]},
+            "PostgreSQL": {p: _cpu_seconds(p) for p in backends},
+            "Redis": {services.redis.pid: _cpu_seconds(services.redis.pid)},
+            "load generator": {0: time.process_time()}}
+
+
+def _report_cpu(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]],
+                pages: int) -> None:
+    """CPU ms per request by process. A process that started during the phase counts from
+    zero; one that ended during it (a PostgreSQL backend past CONN_MAX_AGE, a killed worker)
+    is missed, so the figures are a floor."""
+    parts = {k: sum(t - before[k].get(p, 0.0) for p, t in after[k].items()) * 1000 / max(1, pages)
+             for k in before}
+    server = sum(v for k, v in parts.items() if k != "load generator")
+    print(f"  CPU per request: server {server:.1f} ms ("
+          + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()) + ") → about "
+          f"{2000 / (server + parts['load generator']):.0f} requests/s on two idle cores")
+
+
 def terminate_app_connections() -> int:
     """End every connection to the spike's database (what a PostgreSQL restart does to the
     app), without restarting the server others share."""
@@ -274,6 +320,43 @@ def _get_feed(run: Run, base: str, slug: str, session: str) -> tuple[httpx.Clien
         status = 0
     run.add(Sample(time.time(), "feed", (time.perf_counter() - start) * 1000, status))
     return client, client.cookies.get("csrftoken") or ""
+
+
+async def _fetch_feed(port: int, slug: str, session: str) -> int:
+    """One parent's feed over a fresh connection, as cheaply as a client can (the load generator
+    shares the two cores with the server): the status, or 599 for a 200 without the feed on it,
+    0 for no answer."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /s/{slug}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Cookie: sessionid={session}\r\nConnection: close\r\n\r\n".encode())
+        data = await asyncio.wait_for(reader.read(-1), 30)
+        writer.close()
+    except (OSError, TimeoutError):
+        return 0
+    status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+    return 599 if status == 200 and b"Closure update" not in data else status
+
+
+def read_feeds(run: Run, port: int, parents: list[tuple[str, str]], concurrency: int,
+               stop: threading.Event | None = None) -> None:
+    """`concurrency` parents at a time load their feed: each of `parents` once, or (with
+    `stop`) parents picked at random until it is set."""
+    rng = random.Random(2)
+    todo = iter(parents) if stop is None else iter(lambda: rng.choice(parents), None)
+
+    async def one_reader() -> None:
+        for slug, session in todo:
+            if stop is not None and stop.is_set():
+                return
+            start = time.perf_counter()
+            status = await _fetch_feed(port, slug, session)
+            run.add(Sample(time.time(), "feed", (time.perf_counter() - start) * 1000, status))
+
+    async def readers() -> None:
+        await asyncio.gather(*(one_reader() for _ in range(concurrency)))
+
+    asyncio.run(readers())
 
 
 def _post_ids(slug: str) -> list[int]:
@@ -354,12 +437,16 @@ def _report_phase(name: str, samples: list[Sample], seconds: float) -> None:
 
 
 def main() -> None:
+    global DB_NAME
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--faults", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database", default=DB_NAME, help="dropped and made afresh")
     args = parser.parse_args()
+    DB_NAME = args.database
 
     sys.path.insert(0, str(ROOT / "src"))
     from gatehouse.lib.testing import SMTPServer, free_port
@@ -377,28 +464,46 @@ def main() -> None:
     for noisy in ("httpx", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     t0 = time.perf_counter()
+    # Seeding runs before this run's Redis starts: the cache's "unavailable" warnings are noise.
+    logging.getLogger("gatehouse.lib.cache").setLevel(logging.ERROR)
     parents = _seed(args.scale)
+    logging.getLogger("gatehouse.lib.cache").setLevel(logging.WARNING)
     print(f"Seeded {SCHOOLS} schools, {int(PARENTS * args.scale):,} parents in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
-    services = Services(env, args.workers, redis_port)
+    services = Services(env, args.workers, args.threads, redis_port)
     run = Run()
     try:
         from django.core.cache import cache
 
         cache.clear()
+        # The parents signed in on earlier days: signing in puts the session in Redis as well as
+        # the database (lib/sessions.py), and Redis keeps it. Their roles, memberships and the
+        # feeds themselves are not cached yet.
+        from django.contrib.sessions.models import Session
+
+        from gatehouse.lib.sessions import SessionStore
+
+        for session in Session.objects.filter(pk__in=[key for _, key in parents]):
+            store = SessionStore(session.session_key)
+            cache.set(store.cache_key, store.decode(session.session_data), 86400)
         cold, warm = _query_counts(*parents[0])
         print(f"Queries per feed page: {cold} (cache cold), {warm} (cached)", flush=True)
 
+        # The web workers have served a few pages (a running site's have): one school's feed,
+        # so the other nineteen schools' caches are still cold for the morning's first look.
+        warm = parents[-1:] * (2 * args.workers * args.threads)
+        read_feeds(Run(), services.port, warm, args.concurrency)
+
         # Phase 1: the morning's first look.
         feed_loads = int(FEED_LOADS * args.scale) or 1
-        start = time.time()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(lambda p: _get_feed(run, services.base, *p)[0].close(),
-                          parents[:feed_loads]))
+        start, cpu = time.time(), server_cpu(services)
+        read_feeds(run, services.port, parents[:feed_loads], args.concurrency)
         phase1 = time.time() - start
         _report_phase(f"Phase 1: {feed_loads} parents load their feed "
                       f"(target within {FEED_SECONDS * args.scale:.0f} s)",
                       [s for s in run.samples if s.at >= start], phase1)
+        _report_cpu(cpu, server_cpu(services), feed_loads)
+        print(f"  load average at the end of phase 1: {os.getloadavg()}", flush=True)
 
         # Phase 2: comments arrive while parents keep reading and moderators work.
         comments = int(COMMENTS * args.scale) or 1
@@ -410,15 +515,10 @@ def main() -> None:
         decided: list[int] = []
         moderator = threading.Thread(target=_moderate, args=(stop, decided), daemon=True)
         moderator.start()
+        cpu = server_cpu(services)
 
-        def readers() -> None:
-            rng = random.Random(2)
-            with ThreadPoolExecutor(max(1, args.concurrency - 2)) as pool:
-                while not stop.is_set():
-                    batch = [rng.choice(parents) for _ in range(args.concurrency * 4)]
-                    list(pool.map(lambda p: _get_feed(run, services.base, *p)[0].close(), batch))
-
-        reading = threading.Thread(target=readers, daemon=True)
+        reading = threading.Thread(target=read_feeds, daemon=True, args=(
+            run, services.port, parents, max(1, args.concurrency - 2), stop))
         start2 = time.time()
         reading.start()
         faults = _fault_plan(services, run, seconds) if args.faults else []
@@ -441,9 +541,11 @@ def main() -> None:
         reading.join()
         moderator.join()
         phase2 = time.time() - start2
+        in_phase2 = [s for s in run.samples if s.at >= start2]
         _report_phase(f"Phase 2: {comments} comments over {seconds:.0f} s with parents reading "
                       f"and moderators working ({len(decided)} queue items decided)",
-                      [s for s in run.samples if s.at >= start2], phase2)
+                      in_phase2, phase2)
+        _report_cpu(cpu, server_cpu(services), len(in_phase2))
         for begin, end, what in run.events:
             window = [s for s in run.samples if begin - 1 <= s.at <= end + 5]
             bad = [s for s in window if s.status != 200]

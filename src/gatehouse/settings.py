@@ -153,12 +153,17 @@ CACHES = {
     "default": (
         # Short timeouts: if Redis is away the feed and rate limits fall back to the database
         # (community/feedcache.py, lib/ratelimit.py) quickly instead of hanging a worker.
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("REDIS_URL"),
+        {"BACKEND": "gatehouse.lib.redis_cache.RedisCache", "LOCATION": envstr("REDIS_URL"),
          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if envstr("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# With Redis, sessions are read from it and written through to the database (lib/sessions.py):
+# no query per page for the session, nobody signed out if Redis restarts.
+if envstr("REDIS_URL"):
+    SESSION_ENGINE = "gatehouse.lib.sessions"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "gatehouse.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from gatehouse.accounts import access
+
+        access.connect()

@@ -80,6 +80,8 @@ def staff_nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not slug or not user.is_authenticated:
         return {}
+    if not user.is_staff_anywhere():  # a parent: no console, and no query to find that out
+        return {"is_staff_here": False}
     from gatehouse.schools.models import School
 
     school = School.objects.filter(slug=slug).only("pk", "slug").first()

@@ -8,8 +8,6 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from gatehouse.accounts.models import StaffRole
-
 # Pages a staff member without a second factor may still reach, so they can set one up.
 _OPEN_PREFIXES = ("/accounts/", "/static/")
 
@@ -23,7 +21,7 @@ class StaffMustUseMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
-            and StaffRole.objects.filter(user=user).exists()
+            and user.is_staff_anywhere()
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")

@@ -41,12 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def roles_at(self, school_id: int) -> set[str]:
-        cache = self.__dict__.setdefault("_roles_cache", {})
-        if school_id not in cache:
-            cache[school_id] = set(
-                self.staff_roles.filter(school_id=school_id).values_list("role", flat=True)
-            )
-        return cache[school_id]
+        from gatehouse.accounts import access
+
+        return set(access.for_user(self).roles.get(school_id, ()))
+
+    def is_staff_anywhere(self) -> bool:
+        from gatehouse.accounts import access
+
+        return bool(access.for_user(self).roles)
 
 
 class Role(models.TextChoices):
@@ -97,7 +99,14 @@ class Membership(models.Model):
         return f"{self.user} at {self.school}"
 
     def active_restriction(self, now: dt.datetime | None = None) -> Restriction | None:
-        return Restriction.objects.in_force(now).filter(membership=self).order_by("kind").first()
+        """The restriction in force (a removal before read-only). A membership from
+        accounts.access has its restrictions not yet lifted with it: no query."""
+        if "not_lifted" not in self.__dict__:
+            return Restriction.objects.in_force(now).filter(membership=self).order_by(
+                "kind", "pk").first()
+        now = now or timezone.now()
+        return next((r for r in self.not_lifted  # ordered by kind, then pk
+                     if r.starts_at <= now and (r.ends_at is None or r.ends_at > now)), None)
 
 
 class JoinRequest(models.Model):

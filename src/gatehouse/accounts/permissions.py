@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from gatehouse.accounts import access
 from gatehouse.accounts.models import Membership, Restriction, Role
 from gatehouse.schools.models import School
 
@@ -34,7 +35,7 @@ def access_membership(user: Any, school: School) -> Membership | None:
     """The parent's membership, or None for staff; anyone else is refused."""
     if is_staff_at(user, school):
         return None
-    membership = Membership.objects.filter(user=user, school=school).first()
+    membership = access.for_user(user).memberships.get(school.pk) if user.is_authenticated else None
     if membership is None:
         raise PermissionDenied("You are not a member of this school's group.")
     return membership

@@ -7,9 +7,12 @@ no CSRF token). The per-person part — a parent's own comments awaiting review 
 `merge_own_held` with one small query; a comment list holding any of the viewer's own comments,
 and everything else per person (restriction, roles, the comment form), is rendered per request.
 
+The school's pinned group rules and contact details are one more shared fragment.
+
 Every key carries the school's feed *version*. Any change that can alter what parents see —
 a post created, edited, deleted or its comments switched off; a comment added, released, hidden
-or deleted; an image hidden after consent is withdrawn — bumps the version (signals below, and
+or deleted; an image hidden after consent is withdrawn; the school's details or group rules
+changed — bumps the version (signals below, and
 `bump()` for the one bulk `.update()` in consent/withdrawal.py), both at once and again when the
 transaction commits (so a reader that rebuilt the page from the not-yet-committed state in
 between cannot keep it). Entries also expire after FEED_CACHE_SECONDS, which bounds anything
@@ -21,44 +24,28 @@ an error.
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.safestring import mark_safe
 
 from gatehouse.community.models import Comment, Post
+from gatehouse.lib.cache import bump_version, current_version, safely
 
-log = logging.getLogger(__name__)
 FEED_CACHE_SECONDS = 300
-
-
-def _safe[T](call: Callable[[], T], default: T) -> T:
-    try:
-        return call()
-    except Exception as exc:  # any cache backend error: serve from the database instead
-        log.warning("feed cache unavailable, serving from the database: %s", exc)
-        return default
 
 
 def _version_key(school_id: int) -> str:
     return f"feed:v:{school_id}"
 
 
-def _set_new_version(school_id: int) -> None:
-    _safe(lambda: cache.set(_version_key(school_id), uuid.uuid4().hex, None), None)
-
-
 def bump(school_id: int) -> None:
     """What parents of this school see has changed: forget every cached page, now and again
     once the current transaction commits."""
-    _set_new_version(school_id)
-    transaction.on_commit(lambda: _set_new_version(school_id))
+    bump_version(_version_key(school_id))
 
 
 class CachedPosts(Sequence[Post]):
@@ -79,14 +66,7 @@ class CachedPosts(Sequence[Post]):
 def feed_version(school_id: int) -> str | None:
     """The school's current feed version (made on first use), or None when the cache is away.
     Read once per request and passed to `cached_page` and `cached_fragments`."""
-    version = _safe(lambda: cache.get(_version_key(school_id)), None)
-    if version is None:
-        made = uuid.uuid4().hex
-        if _safe(lambda: cache.add(_version_key(school_id), made, None), False):
-            return made
-        # Another process set it first (or the cache is away).
-        version = _safe(lambda: cache.get(_version_key(school_id)), None)
-    return version
+    return current_version(_version_key(school_id))
 
 
 def cached_page(school_id: int, version: str | None, number: int,
@@ -97,11 +77,11 @@ def cached_page(school_id: int, version: str | None, number: int,
     if version is None:
         return build()
     key = f"feed:p:{school_id}:{version}:{number}"
-    hit = _safe(lambda: cache.get(key), None)
+    hit = safely(lambda: cache.get(key), None)
     if hit is not None:
         return hit
     value = build()
-    _safe(lambda: cache.set(key, value, FEED_CACHE_SECONDS), None)
+    safely(lambda: cache.set(key, value, FEED_CACHE_SECONDS), None)
     return value
 
 
@@ -113,7 +93,7 @@ def cached_fragments(school_id: int, version: str | None,
     if version is None:
         return {name: render() for name, render in renders.items()}
     keys = {name: f"feed:f:{school_id}:{version}:{name}" for name in renders}
-    found = _safe(lambda: cache.get_many(list(keys.values())), {})
+    found = safely(lambda: cache.get_many(list(keys.values())), {})
     out: dict[str, str] = {}
     missing: dict[str, str] = {}
     for name, key in keys.items():
@@ -122,16 +102,17 @@ def cached_fragments(school_id: int, version: str | None,
         else:
             out[name] = missing[key] = renders[name]()
     if missing:
-        _safe(lambda: cache.set_many(missing, FEED_CACHE_SECONDS), None)
+        safely(lambda: cache.set_many(missing, FEED_CACHE_SECONDS), None)
     return out
 
 
-def merge_own_held(posts: list[Post], user: Any, shown: int) -> None:
-    """Add the viewer's own comments awaiting review to each post (one query for the page):
+def merge_own_held(posts: list[Post], user: Any, shown: int, any_held: bool = True) -> None:
+    """Add the viewer's own comments awaiting review to each post (one query for the page,
+    none when `any_held` says the viewer has none at this school):
     `latest_comments` becomes the newest `shown` of visible + own held, newest first, and
     `comment_count` counts both — the same as Comment.objects.seen_by(user) gives."""
     held: dict[int, list[Comment]] = {}
-    if posts and user.is_authenticated:
+    if posts and user.is_authenticated and any_held:
         for comment in (Comment.objects.filter(post_id__in=[p.pk for p in posts], author=user,
                                                status=Comment.Status.HELD)
                         .select_related("author", "queue_item")):
@@ -150,6 +131,11 @@ def _post_changed(sender: type, instance: Post, **kwargs: Any) -> None:
     bump(instance.school_id)
 
 
+def _school_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """The school's contact details or one of its documents (the pinned group rules)."""
+    bump(getattr(instance, "school_id", None) or instance.pk)
+
+
 def _child_changed(sender: type, instance: Any, **kwargs: Any) -> None:
     """A comment or a post image: find its school through the post."""
     try:
@@ -161,9 +147,13 @@ def _child_changed(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     from gatehouse.consent.models import PostImage
+    from gatehouse.schools.models import School, SchoolDocument
 
     for name, signal in (("save", post_save), ("delete", post_delete)):
         signal.connect(_post_changed, sender=Post, dispatch_uid=f"feedcache-post-{name}")
         for model in (Comment, PostImage):
             signal.connect(_child_changed, sender=model,
+                           dispatch_uid=f"feedcache-{model.__name__}-{name}")
+        for model in (School, SchoolDocument):
+            signal.connect(_school_changed, sender=model,
                            dispatch_uid=f"feedcache-{model.__name__}-{name}")

@@ -12,13 +12,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from gatehouse.accounts import access
 from gatehouse.accounts.dashboard import due_for
-from gatehouse.accounts.models import Membership, Role, User
+from gatehouse.accounts.models import Membership, Restriction, Role, User
 from gatehouse.accounts.permissions import (
     POSTING_ROLES,
     access_membership,
@@ -97,8 +101,8 @@ def _with_every_comment(post: Post, user: User) -> Post:
     return post
 
 
-def _feed_context(request: HttpRequest, school: School,
-                  membership: Membership | None) -> dict[str, object]:
+def _feed_context(request: HttpRequest, school: School, membership: Membership | None,
+                  restriction: Restriction | None) -> dict[str, object]:
     raw = request.GET.get("page") or "1"
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
@@ -108,38 +112,65 @@ def _feed_context(request: HttpRequest, school: School,
 
     version = feedcache.feed_version(school.pk)
     count, start, posts = feedcache.cached_page(school.pk, version, number, build)
-    feedcache.merge_own_held(posts, request.user, COMMENTS_SHOWN)
+    feedcache.merge_own_held(posts, request.user, COMMENTS_SHOWN,
+                             any_held=school.pk in access.for_user(request.user).held_at)
     page = Paginator(feedcache.CachedPosts(count, start, posts), POSTS_PER_PAGE).get_page(number)
     for post in page:
         post.shown_comments = post.latest_comments[::-1]  # oldest first under the post
-    _attach_shared_html(school, version, list(page), request.user)
     roles = request.user.roles_at(school.pk)
+    can_post = bool(roles & POSTING_ROLES)
+    panel = _attach_shared_html(request, school, version, list(page),
+                                whole_cards=restriction is None and not can_post)
     return {
         "school": school,
         "page": page,
         "membership": membership,
-        "restriction": membership.active_restriction() if membership else None,
-        "rules": school.current_document(SchoolDocument.Kind.GROUP_RULES),
-        "can_post": bool(roles & POSTING_ROLES),
+        "restriction": restriction,
+        "school_panel": panel,
+        "can_post": can_post,
         "comment_form": CommentForm(),
     }
 
 
-def _attach_shared_html(school: School, version: str | None, posts: list[Post],
-                        user: User) -> None:
-    """Each post's body, and its comment list when nothing in it is the viewer's own, come
-    rendered from the school's feed cache (they are the same for every parent)."""
-    renders = {}
+def _csrf_mark() -> str:
+    """Stands for the viewer's CSRF token in cached post cards (replaced per request);
+    derived from SECRET_KEY, so no one can type it into a comment."""
+    return "csrf" + salted_hmac("gatehouse.feed.csrf-mark", "mark").hexdigest()[:24]
+
+
+def _attach_shared_html(request: HttpRequest, school: School, version: str | None,
+                        posts: list[Post], whole_cards: bool) -> str:
+    """What is the same for every parent comes rendered from the school's feed cache: the
+    panel of pinned group rules and contact details (returned), and for each post either the
+    whole card (`card_html`: when nothing on it is the viewer's own and the viewer may comment
+    and not post; the CSRF token is put in per request) or its body and, when none of its
+    comments is the viewer's own, its comment list."""
+    user = request.user
+    mark = _csrf_mark()
+    renders = {"panel": partial(_school_panel, school)}
     for post in posts:
-        renders[f"b{post.pk}"] = partial(render_to_string, "community/_post_body.html",
-                                         {"post": post, "school": school})
-        if not post.has_own_held and all(c.author_id != user.pk for c in post.shown_comments):
-            renders[f"c{post.pk}"] = partial(
-                render_to_string, "community/_comment_list.html",
-                {"post": post, "school": school, "user": AnonymousUser()})
+        own = post.has_own_held or any(c.author_id == user.pk for c in post.shown_comments)
+        shared = {"post": post, "school": school, "user": AnonymousUser()}
+        if whole_cards and not own:
+            renders[f"a{post.pk}"] = partial(render_to_string, "community/_post.html",
+                                             {**shared, "csrf_token": mark})
+            continue
+        renders[f"b{post.pk}"] = partial(render_to_string, "community/_post_body.html", shared)
+        if not own:
+            renders[f"c{post.pk}"] = partial(render_to_string, "community/_comment_list.html",
+                                             shared)
     html = feedcache.cached_fragments(school.pk, version, renders)
+    token = get_token(request)
     for post in posts:
-        post.body_html, post.comments_html = html[f"b{post.pk}"], html.get(f"c{post.pk}")
+        card = html.get(f"a{post.pk}")
+        post.card_html = mark_safe(card.replace(mark, token)) if card else None  # noqa: S308
+        post.body_html, post.comments_html = html.get(f"b{post.pk}"), html.get(f"c{post.pk}")
+    return html["panel"]
+
+
+def _school_panel(school: School) -> str:
+    return render_to_string("community/_school_panel.html", {
+        "school": school, "rules": school.current_document(SchoolDocument.Kind.GROUP_RULES)})
 
 
 @login_required
@@ -147,11 +178,12 @@ def feed(request: HttpRequest, slug: str) -> HttpResponse:
     school = access_school(slug)
     membership = access_membership(request.user, school)
     try:
-        check_not_removed(membership)
+        restriction = check_not_removed(membership)
     except PermissionDenied:
         return render(request, "community/removed.html", {
             "school": school, "restriction": membership.active_restriction()}, status=403)
-    return render(request, "community/feed.html", _feed_context(request, school, membership))
+    return render(request, "community/feed.html",
+                  _feed_context(request, school, membership, restriction))
 
 
 def rules(request: HttpRequest, slug: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 MAX_RETRIES = 5
 
 
-def _send_email(to: list[str], subject: str, body: str) -> int:
+def send_email_now(to: list[str], subject: str, body: str) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
 
 
@@ -29,7 +29,7 @@ def is_temporary(exc: BaseException) -> bool:
 @shared_task(bind=True, max_retries=MAX_RETRIES)
 def send_email(self: Any, to: list[str], subject: str, body: str) -> int:
     try:
-        return _send_email(to, subject, body)
+        return send_email_now(to, subject, body)
     except Exception as exc:
         if not is_temporary(exc):
             raise

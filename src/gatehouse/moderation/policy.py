@@ -72,10 +72,11 @@ class Decision:
 def ensure_defaults(school: School) -> None:
     """Give a school the default rules and the starter watched list the first time."""
     existing = set(PolicyRule.objects.filter(school=school).values_list("category", flat=True))
+    # Two first comments at once may both give the defaults: the second adds nothing.
     PolicyRule.objects.bulk_create(
-        PolicyRule(school=school, category=c, action=DEFAULT_ACTIONS[c],
-                   threshold=DEFAULT_THRESHOLDS[c])
-        for c in CATEGORIES if c not in existing
+        [PolicyRule(school=school, category=c, action=DEFAULT_ACTIONS[c],
+                    threshold=DEFAULT_THRESHOLDS[c]) for c in CATEGORIES if c not in existing],
+        ignore_conflicts=True,
     )
     if not existing:
         WatchedPhrase.objects.bulk_create(

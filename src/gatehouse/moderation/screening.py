@@ -11,6 +11,8 @@ import re
 import time
 from typing import Any
 
+from django.db import transaction
+
 from gatehouse.accounts.models import Role, StaffRole
 from gatehouse.audit.log import record
 from gatehouse.community.models import Comment
@@ -59,7 +61,10 @@ def screen_comment(comment: Comment) -> Decision | None:
     school = comment.post.school
     start = time.perf_counter()
     try:
-        explained, decision = score_text(school, comment.body)
+        # A savepoint: a database error in the check leaves the comment's transaction usable
+        # for holding it.
+        with transaction.atomic():
+            explained, decision = score_text(school, comment.body)
     except Exception:
         logger.exception("Scoring comment %s failed; holding it for a moderator", comment.pk)
         _queue(comment, school, severity=FAILED_CHECK_SEVERITY, categories=[],

@@ -112,14 +112,16 @@ def test_the_feed_query_count_does_not_grow_with_photo_posts(
         do_publish_draft(draft, actor=admin)
 
     publish_one()
+    _feed(client, school)  # the parent's roles and membership are cached from here on
+    publish_one()
     with CaptureQueriesContext(connection) as one:
         _feed(client, school)
     for _ in range(3):
         publish_one()
-    with CaptureQueriesContext(connection) as four:
+    with CaptureQueriesContext(connection) as five:
         page = _feed(client, school)
-    assert page.count("<img") == 4 and Post.objects.count() == 4
-    assert len(four) == len(one)
+    assert page.count("<img") == 5 and Post.objects.count() == 5
+    assert len(five) == len(one)
 
 
 def test_staff_withdrawing_image_permission_reaches_what_is_published(

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
-from gatehouse.lib.tasks import _send_email, is_temporary, send_email
+from gatehouse.lib.tasks import is_temporary, send_email, send_email_now
 from gatehouse.lib.testing import background_tasks_left, free_port, wait_for_background_tasks
 
 
@@ -46,21 +46,21 @@ def refusing_server(mail_settings: Any, request: Any) -> Iterator[None]:
 @pytest.mark.parametrize("refusing_server", ["550 5.1.1 No such mailbox"], indirect=True)
 def test_a_permanent_refusal_is_not_retried(refusing_server: None) -> None:
     with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
-        _send_email(["nobody@school.example"], "Subject", "Body")
+        send_email_now(["nobody@school.example"], "Subject", "Body")
     assert not is_temporary(caught.value)
 
 
 @pytest.mark.parametrize("refusing_server", ["451 4.3.0 Try again later"], indirect=True)
 def test_a_try_later_reply_is_retried(refusing_server: None) -> None:
     with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
-        _send_email(["parent@school.example"], "Subject", "Body")
+        send_email_now(["parent@school.example"], "Subject", "Body")
     assert is_temporary(caught.value)
 
 
 def test_a_mail_server_that_is_down_is_retried(mail_settings: Any) -> None:
     mail_settings.EMAIL_PORT = free_port()  # nothing listens there
     with pytest.raises(ConnectionRefusedError) as caught:
-        _send_email(["parent@school.example"], "Subject", "Body")
+        send_email_now(["parent@school.example"], "Subject", "Body")
     assert is_temporary(caught.value)
 
 
@@ -73,7 +73,7 @@ def test_a_mail_server_that_never_answers_times_out(mail_settings: Any) -> None:
         mail_settings.EMAIL_PORT = silent.getsockname()[1]
         mail_settings.EMAIL_TIMEOUT = 1
         with pytest.raises(smtplib.SMTPServerDisconnected, match="timed out") as caught:
-            _send_email(["parent@school.example"], "Subject", "Body")
+            send_email_now(["parent@school.example"], "Subject", "Body")
     assert is_temporary(caught.value)
 
 
@@ -88,3 +88,29 @@ def test_the_harness_sees_a_task_until_the_worker_has_finished_it(smtp_server: A
     assert background_tasks_left(app)
     assert wait_for_background_tasks(app) == []
     assert smtp_server.wait_for("later@school.example", timeout=1)["Subject"] == "Later"
+
+
+def test_with_the_queue_away_an_email_is_sent_from_the_request(
+    smtp_server: Any, django_capture_on_commit_callbacks: Any, caplog: Any, monkeypatch: Any,
+    db: None
+) -> None:
+    """Redis (the broker) stopped: the data is saved, so the email goes out at once rather
+    than the request failing after the commit (and the person sending their comment twice)."""
+    from celery import Celery, current_app
+
+    from gatehouse.lib.mail import email_after_commit
+
+    previous = current_app._get_current_object()
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery would prefer it
+    away = Celery("away", broker=f"redis://127.0.0.1:{free_port()}/0", set_as_current=True)
+    away.conf.update(task_always_eager=False, task_publish_retry=False,
+                     broker_connection_retry=False, broker_connection_max_retries=0)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            email_after_commit(["parent@school.example"], "moderation/email/concern_reply",
+                               {"school": {"name": "Oakfield"}})
+    finally:
+        previous.set_current()
+    assert "task queue unavailable, sending the email now" in caplog.text
+    message = smtp_server.wait_for("parent@school.example", timeout=5)
+    assert message is not None and len(smtp_server.messages) == 1
