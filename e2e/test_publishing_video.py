@@ -1,11 +1,13 @@
-"""A video, end to end: the poster uploads a clip with a pupil's face in it; it can't be sent
-until the face track is blurred and the poster confirms everyone is accounted for; leadership
-agrees; it goes to the parents' group (played from the stripped copy), the fake
-Facebook Page as a video and the fake Instagram as a reel, and what the fake received is the
-re-encoded file with no metadata (checked with ffprobe)."""
+"""A video, end to end: the poster uploads a clip with a pupil's face in it and tags it with
+the pupil search from the keyboard; it can't be sent until the face track is blurred (the
+pupil has no consent) and the poster confirms everyone is accounted for; leadership agrees;
+it goes to the parents' group (played from the stripped copy), the fake Facebook Page as a
+video and the fake Instagram as a reel, and what the fake received is the re-encoded file
+with no metadata (checked with ffprobe)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +48,26 @@ def test_a_video_is_checked_agreed_and_published_without_its_metadata(
     expect(page.get_by_text("Not sent: the video check fails for")).to_be_visible()
     _background_done()  # with a broker, the worker looks for the faces
 
-    # Its one face must be dealt with: blurred here, then everyone confirmed.
+    # Its one face must be dealt with. The poster finds the pupil with the search box, from
+    # the keyboard only: Noah has no consent, so the video is blocked until it is blurred.
     page.get_by_role("link", name="Video check").click()
     expect(page.locator("#verdict")).to_contain_text("Face 1 is not tagged yet")
-    page.get_by_label("Face 1", exact=True).select_option("Blur this face")
+    face = page.get_by_label("Face 1", exact=True)
+    face.focus()
+    page.keyboard.press("Tab")
+    search = page.get_by_role("combobox", name="Find a pupil for face 1")
+    expect(search).to_be_focused()
+    page.keyboard.type("ahmed")
+    expect(page.get_by_role("option", name="Noah Ahmed (Year 4, class 4B)")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(face).to_be_focused()
+    expect(face).to_have_value(re.compile(r"^pupil:\d+$"))
+    page.get_by_role("button", name="Save tags").click()
+    expect(page.get_by_text("Tags saved (1 changed).")).to_be_visible()
+    expect(page.locator("#verdict")).to_contain_text("Noah Ahmed")
+    assert Video.objects.get().tracks.get().pupil.name == "Noah Ahmed"
+    face.select_option("Blur this face")
     page.get_by_role("button", name="Save tags").click()
     expect(page.get_by_text("Tags saved (1 changed).")).to_be_visible()
     page.get_by_label("every person in it is tagged or blurred").check()

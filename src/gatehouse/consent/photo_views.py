@@ -210,8 +210,13 @@ def pupil_search(request: HttpRequest, school: School, pk: int) -> HttpResponse:
     raw_photo = request.GET.get("photo", "")
     photo = (draft.photos.filter(pk=int(raw_photo)).first()
              if raw_photo.isdigit() and len(raw_photo) < 10 else None)
-    found = photos.search_pupils(school, request.GET.get("q", "")[:100],
-                                 prefer=photos.suggested_group(draft, photo))
+    return pupils_found(request, school, photos.suggested_group(draft, photo))
+
+
+def pupils_found(request: HttpRequest, school: School, prefer: photos.Suggestion) -> JsonResponse:
+    """The search's answer (`?q=`), for a photo's faces or a video's tracks: the first pupils
+    on roll who match, `prefer`'s group first, restricted ones marked (tagging them blocks)."""
+    found = photos.search_pupils(school, request.GET.get("q", "")[:100], prefer=prefer)
     return JsonResponse({"results": [
         {"value": f"pupil:{p.pk}", "name": p.name, "year": p.year_group,
          "class": p.class_name, "restricted": p.restricted} for p in found]})

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from PIL import Image
 
@@ -543,24 +543,31 @@ def suggested_group(draft: PhotoDraft, photo: Photo | None = None) -> Suggestion
     """What the photo is most likely of: the commonest year group and class among pupils
     already tagged in this photo, else in the whole post, else a year group or class the
     post's text names ("Year 4's trip", "Class 4B")."""
-    for tagged in ([Pupil.objects.filter(faces__photo=photo)] if photo else []) + [
-            Pupil.objects.filter(faces__photo__draft=draft)]:
-        groups = Counter(tagged.values_list("year_group", "class_name"))
+    return suggest_group(draft.school, draft.body, ([Pupil.objects.filter(
+        faces__photo=photo)] if photo else []) + [Pupil.objects.filter(faces__photo__draft=draft)])
+
+
+def suggest_group(school: School, text: str, tagged: list[QuerySet[Pupil]]) -> Suggestion:
+    """The commonest year group and class among the first of `tagged` (pupils already tagged,
+    closest first) that has anyone, else a year group or class that `text` names. Photos and
+    videos both ask this."""
+    for pupils in tagged:
+        groups = Counter(pupils.values_list("year_group", "class_name"))
         if groups:
             year = Counter(y for y, _ in groups.elements()).most_common(1)[0][0]
             classes = Counter(c for y, c in groups.elements() if y == year and c)
             return Suggestion(year, classes.most_common(1)[0][0] if classes else "")
-    return _group_named_in(draft)
+    return _group_named_in(school, text)
 
 
-def _group_named_in(draft: PhotoDraft) -> Suggestion:
-    on_roll = Pupil.objects.filter(school=draft.school).on_roll()
-    words = {w.lower() for w in re.findall(r"\w+", draft.body)}
+def _group_named_in(school: School, text: str) -> Suggestion:
+    on_roll = Pupil.objects.filter(school=school).on_roll()
+    words = {w.lower() for w in re.findall(r"\w+", text)}
     for year, class_name in on_roll.exclude(class_name="").values_list(
             "year_group", "class_name").distinct():
         if class_name.lower() in words:  # whole words only: class "Oak" not in "Oakley"
             return Suggestion(year, class_name)
-    named = _YEAR_IN_TEXT.search(draft.body)
+    named = _YEAR_IN_TEXT.search(text)
     if not named:
         return Suggestion()
     wanted = re.sub(r"\s+", "", named.group(1)).lower()

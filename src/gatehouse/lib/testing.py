@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import socket
 import struct
@@ -14,22 +13,12 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
-
-def _shared_data() -> Path:
-    """The public benchmark data beside the project (never copied into it)."""
-    if os.environ.get("GATEHOUSE_SHARED_DATA"):
-        return Path(os.environ["GATEHOUSE_SHARED_DATA"])
-    beside = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    return beside if beside.exists() else Path("/work/shared/data")
-
-
-SHARED_DATA = _shared_data()
+from gatehouse.lib.shared_data import SHARED_DATA  # noqa: F401  (tests import it from here)
 
 
 def totp_now(secret_b32: str, *, at: float | None = None) -> str:

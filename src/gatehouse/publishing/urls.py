@@ -61,6 +61,8 @@ staff_urlpatterns = [
          name="publishing_video_add_face"),
     path("publishing/<int:pk>/video/blur-untagged/", video_views.video_blur_untagged,
          name="publishing_video_blur"),
+    path("publishing/<int:pk>/video/pupils/", video_views.video_pupil_search,
+         name="publishing_video_pupils"),
     path("publishing/<int:pk>/video/confirm/", video_views.video_confirm,
          name="publishing_video_confirm"),
     path("publishing/<int:pk>/video/original/", video_views.video_original,

@@ -20,6 +20,8 @@ from gatehouse.accounts.permissions import (
 )
 from gatehouse.consent import photos as photo_checks
 from gatehouse.consent.models import Pupil
+from gatehouse.consent.photo_views import pupils_found
+from gatehouse.consent.photos import Suggestion
 from gatehouse.publishing import videos
 from gatehouse.publishing.forms import AddTrackForm, ConfirmVideoForm, VideoForm
 from gatehouse.publishing.models import Post, Video, VideoTrack
@@ -66,12 +68,29 @@ def video_check(request: HttpRequest, school: School, pk: int) -> HttpResponse:
             "earlier": None if confirmation else video.confirmations.first(),
             "version": videos.video_version(video, tracks),
             "people": any(t.kind != VideoTrack.Kind.NOT_FACE for t in tracks),
-            "pupils": Pupil.objects.filter(school=school).on_roll().order_by(
-                "year_group", "last_name", "first_name"),
+            **_pupil_choices(school, videos.suggested_group(video)),
             "staff": User.objects.filter(pk__in=staff_ids).order_by("full_name"),
             "permitted": permitted,
         })
     return render(request, "publishing/video.html", context)
+
+
+def _pupil_choices(school: School, suggestion: Suggestion) -> dict[str, object]:
+    """Every pupil on roll for the tagging select (it works without script), the suggested
+    year group first; the search box over it finds anyone by name, year or class."""
+    on_roll = list(Pupil.objects.filter(school=school).on_roll().order_by(
+        "year_group", "class_name", "last_name", "first_name"))
+    return {"suggested_year": suggestion.year,
+            "suggested": [p for p in on_roll if p.year_group == suggestion.year],
+            "pupils": [p for p in on_roll if p.year_group != suggestion.year],
+            "on_roll_ids": {p.pk for p in on_roll}}
+
+
+@staff_view(*POSTING)
+def video_pupil_search(request: HttpRequest, school: School, pk: int) -> HttpResponse:
+    """The tagging search for a video's tracks (JSON), as the photo check's: the group the
+    video is most likely of comes first."""
+    return pupils_found(request, school, videos.suggested_group(_video(school, pk)))
 
 
 @staff_view(*POSTING)

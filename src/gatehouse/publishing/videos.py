@@ -286,6 +286,13 @@ def do_confirm_video(video: Video, *, actor: User, version: str,
     return confirmation
 
 
+def suggested_group(video: Video) -> photo_checks.Suggestion:
+    """The year group (and class) the video is most likely of, for the tagging form and the
+    pupil search: its tagged pupils', else one the post's text names (as a photo's)."""
+    return photo_checks.suggest_group(video.post.school, video.post.body,
+                                      [Pupil.objects.filter(video_tracks__video=video)])
+
+
 # --- the verdict, publishing ------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from gatehouse.community.models import Comment, Post
 from gatehouse.consent.demo import add_demo_consent
 from gatehouse.governance.demo import add_demo_governance
 from gatehouse.moderation.demo import add_demo_moderation
-from gatehouse.publishing.demo import add_demo_publishing
+from gatehouse.publishing.demo import add_demo_publishing, add_demo_video
 from gatehouse.schools.models import School, SchoolDocument, Trust
 
 DEMO_PASSWORD = "oakfield-demo-2026"  # noqa: S105  (printed for the demo; never used in production)
@@ -58,7 +58,9 @@ PARENTS = [
 ]
 
 
-def create_demo_school(*, slug: str = "oakfield", posts: int = 6) -> School:
+def create_demo_school(*, slug: str = "oakfield", posts: int = 6, video: bool = False) -> School:
+    """The fictional school; `video` adds a short video post waiting for its check (seed_demo
+    and the bad-input walk ask for it; other tests leave it out to stay quick)."""
     with transaction.atomic():
         trust = Trust.objects.create(name="Riverside Learning Trust")
         school = School(trust=trust, name="Oakfield Primary School", slug=slug,
@@ -80,6 +82,8 @@ def create_demo_school(*, slug: str = "oakfield", posts: int = 6) -> School:
         add_demo_moderation(school, parents[:2])
         add_demo_governance(school)
         add_demo_publishing(school)
+        if video:
+            add_demo_video(school)
     return school
 
 

@@ -309,6 +309,10 @@ def test_a_photo_of_year_4_suggests_year_4_and_its_class_first(
     assert names(first.pk) == [younger.name, other_class.name, same_class.name]
     for junk in ("x", "9" * 30, "-1"):  # not one of this post's photos: the post's suggestion
         assert client.get(url, {"q": "sa", "photo": junk}).status_code == 200
+    page = client.get(reverse("staff:draft", kwargs={"slug": school.slug, "pk": draft.pk}))
+    face = second.faces.first()
+    assert (f'data-search-url="{url}?photo={second.pk}" data-for="face-{face.pk}" hidden'
+            in page.content.decode())
 
 
 def test_a_class_named_in_the_post_is_suggested(

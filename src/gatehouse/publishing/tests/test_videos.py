@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gatehouse.consent.imaging.faces import FaceBox, detect_faces
 from gatehouse.consent.models import Channel
+from gatehouse.consent.photos import Suggestion
 from gatehouse.consent.withdrawal import do_reach_past
 from gatehouse.publishing import actions, videos
 from gatehouse.publishing.delivery import run_due
@@ -50,14 +51,15 @@ def _rejected(upload: Any) -> str:
     return " ".join(caught.value.messages)
 
 
-def _post(school: Any, admin: Any, channels: list[str] | None = None) -> Post:
-    return actions.do_create_post(school, actor=admin, body="Sports day", link="",
+def _post(school: Any, admin: Any, channels: list[str] | None = None,
+          body: str = "Sports day") -> Post:
+    return actions.do_create_post(school, actor=admin, body=body, link="",
                                   channels=channels or [Channel.PARENTS_GROUP], publish_at=None,
                                   has_video=True)
 
 
 def _with_video(school: Any, admin: Any, tmp_path: Path, **kwargs: Any) -> Video:
-    post = _post(school, admin, kwargs.pop("channels", None))
+    post = _post(school, admin, kwargs.pop("channels", None), kwargs.pop("body", "Sports day"))
     upload = _upload(make_video(tmp_path / "in.mov", **kwargs))
     video = videos.do_add_video(post, actor=admin, upload=upload,
                                 probed=videos.check_upload(upload, size=upload.size))
@@ -230,6 +232,88 @@ def test_a_face_the_check_missed_is_added_by_hand_and_must_be_dealt_with(
     videos.do_tag_tracks(video, actor=admin, tags={track.pk: VideoTrack.Kind.BLUR})
     videos.do_confirm_video(video, actor=admin, version=_version(video), no_people=False)
     assert all(v.ok for v in videos.check_post_media(video.post))
+
+
+# --- tagging a track: the pupil search (the photo check's) ----------------------------------
+
+
+def _video_with_a_face_added_by_hand(school: Any, admin: Any, tmp_path: Path,
+                                     body: str) -> tuple[Video, VideoTrack]:
+    video = _with_video(school, admin, tmp_path, face=False, seconds=1, audio=False, body=body)
+    track = videos.do_add_track(video, actor=admin, left=10, top=10, width=30, height=40,
+                                start=0, end=1)
+    return video, track
+
+
+def test_a_tracks_pupil_search_finds_by_name_year_and_class_with_the_posts_year_first(
+    school: Any, admin: Any, tmp_path: Path, make_pupil: Any, make_school: Any,
+    make_user: Any, make_parent: Any, login_client: Any
+) -> None:
+    six = make_pupil(school, first="Amira", last="Khan", year="Year 6", class_name="6K")
+    four = make_pupil(school, first="Amir", last="Shah", year="Year 4", class_name="4B")
+    hidden = make_pupil(school, first="Amir", last="Cole", year="Year 2", restricted=True)
+    elsewhere = make_school()
+    make_pupil(elsewhere, first="Amira", last="Khan", year="Year 4")
+    video, track = _video_with_a_face_added_by_hand(school, admin, tmp_path,
+                                                    "Year 4's relay at sports day")
+    url = reverse("staff:publishing_video_pupils", kwargs={"slug": school.slug,
+                                                            "pk": video.post.pk})
+    client = login_client(admin)
+
+    def found(q: str) -> list[dict[str, Any]]:
+        return client.get(url, {"q": q}).json()["results"]
+
+    assert [r["name"] for r in found("amir")] == ["Amir Shah", "Amir Cole", "Amira Khan"]
+    assert found("amir")[0] == {"value": f"pupil:{four.pk}", "name": "Amir Shah",
+                                "year": "Year 4", "class": "4B", "restricted": False}
+    assert [r["value"] for r in found("year 6 khan")] == [f"pupil:{six.pk}"]
+    assert [r["value"] for r in found("4b")] == [f"pupil:{four.pk}"]
+    assert [r["restricted"] for r in found("cole")] == [True]  # shown, marked
+
+    # Once a Year 6 pupil is tagged in the video, Year 6 comes first.
+    videos.do_tag_tracks(video, actor=admin, tags={track.pk: f"pupil:{six.pk}"})
+    assert videos.suggested_group(video) == Suggestion("Year 6", "6K")
+    assert [r["name"] for r in found("amir")] == ["Amira Khan", "Amir Cole", "Amir Shah"]
+
+    # A restricted pupil picked from the search is tagged and blocks every channel.
+    response = client.post(reverse("staff:publishing_video_tags", kwargs={
+        "slug": school.slug, "pk": video.post.pk}), {f"track-{track.pk}": f"pupil:{hidden.pk}"})
+    assert response.status_code == 302
+    assert all(any("restricted list" in p for p in v.problems)
+               for v in videos.check_post_media(video.post))
+
+    # Only this school's posting staff, and only this school's videos.
+    outsider = make_user(school=elsewhere, roles=("administrator",))
+    assert login_client(outsider).get(url, {"q": "amir"}).status_code in (403, 404)
+    foreign = reverse("staff:publishing_video_pupils", kwargs={"slug": elsewhere.slug,
+                                                                "pk": video.post.pk})
+    assert login_client(outsider).get(foreign, {"q": "amir"}).status_code == 404
+    assert login_client(make_parent(school).user).get(url, {"q": "amir"}).status_code == 403
+    leader = make_user(school=school, roles=("leadership",))
+    assert login_client(leader).get(url, {"q": "amir"}).status_code == 403
+
+
+def test_the_video_check_offers_the_search_over_a_select_of_every_pupil_on_roll(
+    school: Any, admin: Any, tmp_path: Path, make_pupil: Any, login_client: Any
+) -> None:
+    """The select still lists everyone (it works without script), the post's year first; the
+    search box (shown by photo-check.js, no inline script) asks the video's search URL."""
+    two = make_pupil(school, first="Ben", year="Year 2")
+    four = make_pupil(school, first="Ava", year="Year 4", class_name="4B")
+    video, track = _video_with_a_face_added_by_hand(school, admin, tmp_path,
+                                                    "Year 4 at the Roman museum")
+    page = login_client(admin).get(reverse("staff:publishing_video", kwargs={
+        "slug": school.slug, "pk": video.post.pk})).content.decode()
+    select = page[page.index(f'<select id="track-{track.pk}"'):]
+    select = select[:select.index("</select>")]
+    assert "data-pupil-select" in select
+    assert select.index('<optgroup label="Year 4">') < select.index(f"pupil:{four.pk}") < (
+        select.index('<optgroup label="Other pupils">')) < select.index(f"pupil:{two.pk}")
+    search = reverse("staff:publishing_video_pupils", kwargs={"slug": school.slug,
+                                                               "pk": video.post.pk})
+    assert f'data-search-url="{search}" data-for="track-{track.pk}" hidden' in page
+    assert 'role="combobox"' in page and "consent/photo-check" in page
+    assert "<script>" not in page and " style=" not in page
 
 
 def _version(video: Video) -> str:

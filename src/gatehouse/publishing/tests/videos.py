@@ -1,10 +1,9 @@
-"""Test videos made on the spot with PyAV: a real face photo moving across the frame, with the
-metadata a phone writes (QuickTime location, creation time, a title) so tests can prove the
-published copy has none of it."""
+"""Test videos made on the spot with PyAV (publishing.sample_video): a real face photo moving
+across the frame, with the metadata a phone writes (QuickTime location, creation time, a
+title) so tests can prove the published copy has none of it."""
 
 from __future__ import annotations
 
-import fractions
 import json
 import shutil
 import subprocess
@@ -12,71 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import av
-import numpy as np
-from PIL import Image
 
 from gatehouse.lib.testing import SHARED_DATA
+from gatehouse.publishing import sample_video
+from gatehouse.publishing.sample_video import LOCATION, TITLE, add_tone
+
+__all__ = ["FACE_PHOTO", "FFPROBE", "LOCATION", "TITLE", "ffprobe", "make_sound_only",
+           "make_video"]
 
 FACE_PHOTO = SHARED_DATA / "faces" / "face_recognition_examples" / "examples" / "obama-480p.jpg"
 FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
-LOCATION = "+51.5074-000.1278/"
-TITLE = "Ellie Lee at sports day"
 
 
-def make_video(path: Path, *, seconds: float = 3.0, size: tuple[int, int] = (320, 240),
-               fps: int = 10, face: bool = True, audio: bool = True,
-               container: str = "mov") -> Path:
-    """A short H.264 video (with AAC sound) of a face sliding slowly right, or of a plain
-    background; written with location and creation-time tags like a phone's."""
-    width, height = size
-    background = Image.new("RGB", size, (90, 140, 90))
-    portrait = None
-    if face:
-        portrait = Image.open(FACE_PHOTO).convert("RGB")
-        portrait.thumbnail((round(width * 0.55), round(height * 0.8)))
-    out = av.open(str(path), "w", format=container)
-    out.metadata.update({"location": LOCATION, "creation_time": "2026-05-01T10:00:00Z",
-                         "title": TITLE, "com.apple.quicktime.location.ISO6709": LOCATION})
-    video = out.add_stream("libx264", rate=fps)
-    video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-    video.codec_context.options = {"preset": "ultrafast"}
-    video.metadata["handler_name"] = "Ellie's iPhone"
-    sound = out.add_stream("aac", rate=22050) if audio else None
-    frames = round(seconds * fps)
-    for n in range(frames):
-        image = background.copy()
-        if portrait is not None:
-            x = round((width - portrait.width) * n / max(1, frames - 1) * 0.3)
-            image.paste(portrait, (x, (height - portrait.height) // 2))
-        frame = av.VideoFrame.from_image(image)
-        frame.pts, frame.time_base = n, fractions.Fraction(1, fps)
-        for packet in video.encode(frame):
-            out.mux(packet)
-    for packet in video.encode():
-        out.mux(packet)
-    if sound is not None:
-        _add_tone(out, sound, seconds)
-    out.close()
-    return path
-
-
-def _add_tone(out: av.container.OutputContainer, sound: av.audio.stream.AudioStream,
-              seconds: float) -> None:
-    rate = sound.rate
-    tone = np.sin(np.arange(round(seconds * rate)) * 2 * np.pi * 440 / rate).astype(np.float32)
-    for start in range(0, len(tone) - 1024, 1024):
-        frame = av.AudioFrame.from_ndarray(tone[None, start:start + 1024] * 0.2,
-                                           format="fltp", layout="mono")
-        frame.sample_rate, frame.pts = rate, start
-        for packet in sound.encode(frame):
-            out.mux(packet)
-    for packet in sound.encode():
-        out.mux(packet)
+def make_video(path: Path, *, face: bool = True, **options: Any) -> Path:
+    """A short H.264 video of a face sliding slowly right (or of a plain background)."""
+    return sample_video.make_video(path, portrait=FACE_PHOTO if face else None, **options)
 
 
 def make_sound_only(path: Path) -> Path:
     out = av.open(str(path), "w", format="mp4")
-    _add_tone(out, out.add_stream("aac", rate=22050), 1.0)
+    add_tone(out, out.add_stream("aac", rate=22050), 1.0)
     out.close()
     return path
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from gatehouse.accounts.models import Role
+from gatehouse.publishing.models import Video
 from gatehouse.schools import demo
 from gatehouse.schools.models import School
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not School.objects.filter(slug="oakfield").exists():
-            demo.create_demo_school(posts=options["posts"])
+            demo.create_demo_school(posts=options["posts"], video=True)
             self.stdout.write(self.style.SUCCESS("Created the demo school Oakfield Primary."))
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
         for login in demo.demo_logins():
@@ -31,3 +32,8 @@ class Command(BaseCommand):
             "Parents' group: http://127.0.0.1:8000/s/oakfield/   "
             "Join page: http://127.0.0.1:8000/s/oakfield/join/\n"
         )
+        video = Video.objects.filter(post__school__slug="oakfield").first()
+        if video is not None:
+            self.stdout.write("A video waiting for its check (sign in as the administrator): "
+                              f"http://127.0.0.1:8000/s/oakfield/staff/publishing/"
+                              f"{video.post_id}/video/\n")
