@@ -143,12 +143,17 @@ def train(work: Path, steps: int | None, minutes: float, batch: int, lr: float) 
         params = [{"params": bert.parameters(), "lr": lr},
                   {"params": classifier.parameters(), "lr": lr * 20}]
         opt = torch.optim.AdamW(params, weight_decay=0.01)
-    steps = min(steps, len(batches))
+    # More steps than one epoch: go round again, the batches reshuffled each time.
+    epochs = [batches]
+    while sum(map(len, epochs)) < steps:
+        epochs.append(random.sample(batches, len(batches)))
+    batches = [b for epoch in epochs for b in epoch]
+    print(f"{steps / len(epochs[0]):.2f} epochs", flush=True)
     warmup = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     print(f"training {steps} steps of {batch} ({steps * batch} rows, "
-          f"{len(batches)} batches per epoch)", flush=True)
+          f"{len(epochs[0])} batches per epoch)", flush=True)
     started = time.time()
     running = 0.0
     for step, b in enumerate(batches[:steps]):
