@@ -5,6 +5,7 @@ Run from the repo root:  .venv/bin/python bench/quality.py [--data ../shared/dat
 Public sets: only the test bucket (sha1(text) % 100 < 20), which training never sees.
 School set: bench/data/school_comments.csv with the demo roster, written before tuning.
 Functional suite: the TEST half (by template) of bench/data/functional/functional.csv.
+Probe set: bench/data/probe/probe_test.csv, written independently of the rules it tests.
 Figures are at the operating thresholds in engine/thresholds.py.
 
     .venv/bin/python bench/quality.py --only functional    # the judgement figures alone
@@ -43,6 +44,7 @@ ALERTING = ("threat_of_violence", "racist_or_identity_hate")  # the default rule
 MIN_POSITIVES = 10  # below this a per-label figure is printed but flagged as too small
 SCHOOL_CSV = ROOT / "bench/data/school_comments.csv"
 FUNCTIONAL_CSV = ROOT / "bench/data/functional/functional.csv"
+PROBE_DIR = ROOT / "bench/data/probe"
 IDENTITY_BENIGN = ("identity_neutral", "observance", "counter_speech")
 ROSTER_JSON = ROOT / "bench/data/roster.json"
 
@@ -103,12 +105,27 @@ def _rate(hits: int, n: int) -> str:
 
 
 def functional_report(engine: Engine, split: str = "test") -> None:
-    roster = Roster.from_dicts(json.loads(ROSTER_JSON.read_text())["people"])
     with FUNCTIONAL_CSV.open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["split"] == split]
+    judgement_report(engine, rows, f"functional suite, {split} half by template")
+
+
+def probe_report(engine: Engine, half: str = "test") -> None:
+    path = PROBE_DIR / f"probe_{half}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    judgement_report(engine, rows, f"independent probe set, {half} half ({path.name})",
+                     show=len(rows) if half == "dev" else 25)
+
+
+def judgement_report(engine: Engine, rows: list[dict[str, str]], title: str,
+                     show: int = 25) -> None:
+    """Accuracy per functional class, false holds per identity group, recall per category
+    and concern routing, for rows with class, decision, category, group and text."""
+    roster = Roster.from_dicts(json.loads(ROSTER_JSON.read_text())["people"])
     results = engine.score_many([r["text"] for r in rows], roster)
     got = [outcome(res) for res in results]
-    print(f"\nfunctional suite, {split} half by template ({len(rows)} cases, demo roster)")
+    print(f"\n{title} ({len(rows)} cases, demo roster)")
     print("  accuracy per functional class (expected outcome; 'held' = anything but publish):")
     classes = sorted({r["class"] for r in rows})
     for cls in classes:
@@ -140,8 +157,8 @@ def functional_report(engine: Engine, split: str = "test") -> None:
     print(f"  safeguarding-concern routing: precision {_rate(tp, sum(pred))}  "
           f"recall {_rate(tp, sum(truth))}")
     wrong = [i for i in range(len(rows)) if not _matches(rows[i]["decision"], got[i])]
-    print(f"  wrong outcomes ({len(wrong)}), first 25:")
-    for i in wrong[:25]:
+    print(f"  wrong outcomes ({len(wrong)}), first {show}:")
+    for i in wrong[:show]:
         print(f"    [{rows[i]['class']}] expect {rows[i]['decision']} got {got[i]}: "
               f"{rows[i]['text'][:80]!r}")
 
@@ -236,9 +253,11 @@ def school_report(engine: Engine) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/text")
-    parser.add_argument("--only", choices=("public", "school", "functional"))
+    parser.add_argument("--only", choices=("public", "school", "functional", "probe"))
     parser.add_argument("--split", default="test", choices=("test", "dev", "train"),
                         help="functional half to report (test unless studying training)")
+    parser.add_argument("--probe", default="test", choices=("test", "dev"),
+                        help="probe half to report (dev is for studying errors)")
     args = parser.parse_args()
     started = time.time()
     engine = Engine.load()
@@ -249,6 +268,8 @@ def main() -> None:
         school_report(engine)
     if args.only in (None, "functional"):
         functional_report(engine, args.split)
+    if args.only in (None, "probe"):
+        probe_report(engine, args.probe)
     print(f"\n(bench ran in {time.time() - started:.0f}s)")
 
 

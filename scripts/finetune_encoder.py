@@ -34,7 +34,7 @@ SOURCE_CAP = {"davidson": 4000, "cyberbullying": 3500}
 SCHOOL_REPEAT = 3
 
 
-def prepare(out: Path) -> None:
+def prepare(out: Path, school_repeat: int = SCHOOL_REPEAT) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_moderation as tm
 
@@ -52,7 +52,7 @@ def prepare(out: Path) -> None:
         if cap is not None and len(items) > cap:
             items = rng.sample(items, cap)
         rows.extend(items)
-    rows.extend(list(tm.load_school_train()) * SCHOOL_REPEAT)
+    rows.extend(list(tm.load_school_train()) * school_repeat)
     rng.shuffle(rows)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "train.jsonl").open("w", encoding="utf-8") as fh:
@@ -197,6 +197,9 @@ def main() -> None:
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("prepare")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--school-repeat", type=int, default=SCHOOL_REPEAT,
+                   help="copies of school_train.csv to mix in (0: public rows only, so the "
+                        "school rows' out-of-fold scores that set thresholds stay honest)")
     t = sub.add_parser("train")
     t.add_argument("--work", type=Path, required=True)
     t.add_argument("--steps", type=int, default=None,
@@ -206,7 +209,7 @@ def main() -> None:
     t.add_argument("--lr", type=float, default=4e-5)
     args = parser.parse_args()
     if args.cmd == "prepare":
-        prepare(args.out)
+        prepare(args.out, args.school_repeat)
     else:
         train(args.work, args.steps, args.minutes, args.batch, args.lr)
 

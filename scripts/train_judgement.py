@@ -4,13 +4,15 @@
     .venv/bin/python scripts/train_judgement.py [--data ../shared/data/text]
 
 Training rows: the `train` half of bench/data/functional/functional.csv (split by template),
-scripts/data/judgement_train.csv and scripts/data/school_train.csv (hand-written, school-style),
+scripts/data/judgement_train*.csv and scripts/data/school_train.csv (hand-written, school-style),
 and, for identity_attack only, HateXplain and ETHOS rows that name a group (their training
 buckets only, sha1 % 100 >= 30). Thresholds: picked on the functional `dev` half. The `test`
 half is never read here.
 
 Features: the engine's own sentence embeddings (its MiniLM encoders, one text per call as
-at run time) beside the cue features from engine/cues.py. Heads: logistic regression.
+at run time) beside the cue features from engine/cues.py and the first stage's TF-IDF
+n-gram vector (so the heads can weigh phrases like "good to know" or "had better").
+Heads: logistic regression.
 Writes engine/weights/judgement.npz, adds it to manifest.json and rewrites
 engine/judgement_thresholds.py. Takes about two minutes on one core.
 """
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,16 +41,19 @@ import train_moderation as tm  # noqa: E402
 from gatehouse.moderation.engine import normalise  # noqa: E402
 from gatehouse.moderation.engine.classifier import Classifier  # noqa: E402
 from gatehouse.moderation.engine.cues import find_cues  # noqa: E402
+from gatehouse.moderation.engine.features import N_FEATURES  # noqa: E402
 from gatehouse.moderation.engine.judgement import (  # noqa: E402
     JUDGEMENT_FILE,
     JUDGEMENT_HEADS,
+    LEX_SCALE,
     features,
 )
 
 WEIGHTS_DIR = ROOT / "src/gatehouse/moderation/engine/weights"
 THRESHOLDS_PY = ROOT / "src/gatehouse/moderation/engine/judgement_thresholds.py"
 FUNCTIONAL = ROOT / "bench/data/functional/functional.csv"
-EXTRA = ROOT / "scripts/data/judgement_train.csv"
+# Hand-written school-style rows (class,text): judgement_train.csv and judgement_train_more*.csv.
+EXTRA = sorted((ROOT / "scripts/data").glob("judgement_train*.csv"))
 SEED = 20261128
 C = 1.0
 # Which functional classes are positive for each head (every other class is negative).
@@ -94,8 +100,10 @@ def labelled_rows(data: Path) -> tuple[list[str], dict[str, list[int | None]], l
             continue
         add(row["text"], row["split"],
             {h: int(row["class"] in POSITIVE[h]) for h in JUDGEMENT_HEADS})
-    for row in read_csv(EXTRA):
-        add(row["text"], "train", {h: int(row["class"] in POSITIVE[h]) for h in JUDGEMENT_HEADS})
+    for path in EXTRA:
+        for row in read_csv(path):
+            add(row["text"], "train",
+                {h: int(row["class"] in POSITIVE[h]) for h in JUDGEMENT_HEADS})
     for row in read_csv(tm.SCHOOL_TRAIN):
         add(row["text"], "train", {h: int(any(int(row[c]) for c in cols))
                                    for h, cols in SCHOOL_COLUMNS.items()})
@@ -109,7 +117,9 @@ def labelled_rows(data: Path) -> tuple[list[str], dict[str, list[int | None]], l
 
 def embed_like_runtime(model: Classifier, texts: list[str], cache: Path) -> np.ndarray:
     """Feature rows; the embeddings (the slow part) are cached on disk between runs."""
-    key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    files = model.manifest["files"]  # the key follows the encoder weights, not only the texts
+    encoders = "".join(str(files[f]["sha256"]) for f in model.manifest["encoders"])  # type: ignore[index,union-attr]
+    key = hashlib.sha256(("\x00".join(texts) + encoders).encode("utf-8")).hexdigest()[:16]
     path = cache / f"judgement-embeddings-{key}.npy"
     if path.exists():
         embs = np.load(path)
@@ -120,6 +130,21 @@ def embed_like_runtime(model: Classifier, texts: list[str], cache: Path) -> np.n
         np.save(path, embs)
     return np.stack([features(emb, find_cues(t, normalise(t))) for t, emb in zip(
         texts, embs, strict=True)])
+
+
+def lexical_like_runtime(model: Classifier, texts: list[str]) -> sp.csr_matrix:
+    """The first stage's TF-IDF vectors (as the engine computes them), times LEX_SCALE."""
+    data: list[np.ndarray] = []
+    indices: list[np.ndarray] = []
+    indptr = [0]
+    for text in texts:
+        tfidf = model.predict_lexical(normalise(text))
+        if tfidf is not None:
+            indices.append(tfidf[0])
+            data.append(tfidf[1] * LEX_SCALE)
+        indptr.append(indptr[-1] + (len(tfidf[0]) if tfidf is not None else 0))
+    return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
+                         shape=(len(texts), N_FEATURES))
 
 
 def pick_threshold(head: str, y: np.ndarray, p: np.ndarray) -> float:
@@ -141,7 +166,8 @@ def main() -> None:
     started = time.time()
     texts, labels, splits = labelled_rows(args.data)
     model = Classifier()
-    x = embed_like_runtime(model, texts, args.cache)
+    dense = embed_like_runtime(model, texts, args.cache)
+    x = sp.hstack([sp.csr_matrix(dense), lexical_like_runtime(model, texts)]).tocsr()
     split = np.array(splits)
     coef, intercept, thresholds = [], [], {}
     for head in JUDGEMENT_HEADS:
@@ -159,15 +185,16 @@ def main() -> None:
         coef.append(clf.coef_[0])
         intercept.append(clf.intercept_[0])
     path = WEIGHTS_DIR / JUDGEMENT_FILE
+    weights = np.stack(coef, axis=1).astype(np.float32)
     np.savez_compressed(path, heads=np.array(JUDGEMENT_HEADS),
-                        coef=np.stack(coef, axis=1).astype(np.float32),
+                        coef=weights[:dense.shape[1]], lex_coef=weights[dense.shape[1]:],
                         intercept=np.array(intercept, np.float32))
     manifest_path = WEIGHTS_DIR / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["files"][JUDGEMENT_FILE] = {
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size,
         "kind": "judgement stage: logistic regression per head on [the MiniLM embedding, "
-                "cue features]; see scripts/train_judgement.py"}
+                "cue features, TF-IDF n-grams]; see scripts/train_judgement.py"}
     manifest["judgement"] = {
         "heads": list(JUDGEMENT_HEADS), "thresholds": thresholds, "seed": SEED,
         "rows": len(texts), "training_seconds": round(time.time() - started),

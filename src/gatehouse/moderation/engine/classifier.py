@@ -42,6 +42,9 @@ class HeadScores:
     # The sentence embedding the semantic heads read (None without the encoder); the
     # judgement stage reads it too.
     embedding: np.ndarray | None = None
+    # The TF-IDF vector the lexical heads read, as (bucket indices, weights); the judgement
+    # stage reads it too.
+    lexical: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def verify_weights(directory: Path) -> dict[str, object]:
@@ -88,7 +91,7 @@ class Classifier:
 
     def predict_many(self, normalised: list[str]) -> list[HeadScores]:
         lexical = [self._lexical(t) for t in normalised]
-        lex_p = np.array([p for p, _ in lexical]).reshape(len(normalised), len(self.heads))
+        lex_p = np.array([p for p, _, _ in lexical]).reshape(len(normalised), len(self.heads))
         if self.encoder is not None and normalised:
             # One text per encoder call: dynamic int8 quantisation scales by the whole input
             # tensor, so batching would make a comment's score depend on its batch mates.
@@ -99,20 +102,25 @@ class Classifier:
             emb = [None] * len(normalised)
             sem_p = np.zeros_like(lex_p)
         blended = (self.blend * lex_p + (1.0 - self.blend) * sem_p) @ self.mix
-        return [HeadScores(dict(zip(self.heads, map(float, row), strict=True)), trig, vec)
-                for row, (_, trig), vec in zip(blended, lexical, emb, strict=True)]
+        return [HeadScores(dict(zip(self.heads, map(float, row), strict=True)), trig, vec, tfidf)
+                for row, (_, trig, tfidf), vec in zip(blended, lexical, emb, strict=True)]
 
-    def _lexical(self, normalised: str) -> tuple[np.ndarray, dict[str, list[str]]]:
+    def predict_lexical(self, normalised: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The TF-IDF vector (bucket indices, weights) of a normalised text; None if empty."""
+        return self._lexical(normalised)[2]
+
+    def _lexical(self, normalised: str) -> tuple[
+            np.ndarray, dict[str, list[str]], tuple[np.ndarray, np.ndarray] | None]:
         counts, names = features.raw_counts(normalised)
         if not counts:
-            return _sigmoid_array(self.lex_intercept), {h: [] for h in self.heads}
+            return _sigmoid_array(self.lex_intercept), {h: [] for h in self.heads}, None
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
         x = tf * self.idf[idx]
         x /= float(np.sqrt(x @ x)) or 1.0
         contrib = x[:, None] * self.lex_coef[idx]  # (features present, heads)
         probs = _sigmoid_array(contrib.sum(axis=0) + self.lex_intercept)
-        return probs, self._triggers(idx, contrib, names)
+        return probs, self._triggers(idx, contrib, names), (idx, x)
 
     def _triggers(self, idx: np.ndarray, contrib: np.ndarray,
                   names: dict[int, str]) -> dict[str, list[str]]:

@@ -32,6 +32,7 @@ JUDGEMENT_FILE = "judgement.npz"
 JUDGEMENT_HEADS = ("identity_attack", "concern", "veiled_threat", "allegation",
                    "negative_person")
 CUE_SCALE = 0.5  # cue features sit beside a unit-length embedding
+LEX_SCALE = 2.0  # and so does the unit-length TF-IDF vector of the first stage's n-grams
 DAMP = 0.6  # a damped score is at most this fraction of its category's default threshold
 # A first-stage identity-hate score this high is held whatever the second stage says.
 SURE_HATE = 0.9
@@ -64,25 +65,34 @@ class Judgement:
 
 
 class JudgementHeads:
-    """Five logistic-regression heads over [embedding, cue features]."""
+    """Five logistic-regression heads over [embedding, cue features, TF-IDF n-grams]."""
 
     def __init__(self, directory: Path) -> None:
         with np.load(directory / JUDGEMENT_FILE, allow_pickle=False) as data:
             self.heads = tuple(str(h) for h in data["heads"])
             self.coef = data["coef"].astype(np.float32)
             self.intercept = data["intercept"].astype(np.float32)
+            # Weights of the hashed n-gram buckets (features.N_FEATURES x heads), if trained.
+            self.lex_coef = (data["lex_coef"].astype(np.float32) if "lex_coef" in data.files
+                             else None)
 
-    def predict(self, embedding: np.ndarray | None, cues: Cues) -> dict[str, float]:
+    def predict(self, embedding: np.ndarray | None, cues: Cues,
+                lexical: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
         cue_vec = np.asarray(cues.vector(), np.float32) * CUE_SCALE
         if embedding is None:  # no encoder (tiny box): the cues alone, embedding as zeros
             embedding = np.zeros(self.coef.shape[0] - len(cue_vec), np.float32)
         x = np.concatenate([embedding.astype(np.float32), cue_vec])
-        z = np.clip(x @ self.coef + self.intercept, -30.0, 30.0)
+        z = x @ self.coef + self.intercept
+        if self.lex_coef is not None and lexical is not None:
+            idx, weights = lexical
+            z = z + (weights * LEX_SCALE) @ self.lex_coef[idx]
+        z = np.clip(z, -30.0, 30.0)
         return dict(zip(self.heads, map(float, 1.0 / (1.0 + np.exp(-z))), strict=True))
 
 
 def features(embedding: np.ndarray, cues: Cues) -> np.ndarray:
-    """The feature row the heads read (training uses this too)."""
+    """The dense feature row the heads read (training uses this too); the TF-IDF n-grams,
+    times LEX_SCALE, sit beside it."""
     return np.concatenate([embedding.astype(np.float32),
                            np.asarray(cues.vector(), np.float32) * CUE_SCALE])
 
@@ -100,10 +110,13 @@ def _damp(base: float, category: str) -> float:
 
 
 def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray | None,
-          heads: JudgementHeads | None, named: bool = False) -> Judgement:
-    """Second-stage scores, the concern score and reasons. `named`: a roster person matched."""
+          heads: JudgementHeads | None, named: bool = False, pupil_named: bool = False,
+          lexical: tuple[np.ndarray, np.ndarray] | None = None) -> Judgement:
+    """Second-stage scores, the concern score and reasons. `named`: a roster person matched;
+    `pupil_named`: one of them is a pupil (a parent often names their own child); `lexical`:
+    the first stage's TF-IDF vector."""
     cues = find_cues(text, clean)
-    p = heads.predict(embedding, cues) if heads is not None else dict.fromkeys(
+    p = heads.predict(embedding, cues, lexical) if heads is not None else dict.fromkeys(
         JUDGEMENT_HEADS, 0.0)
     out = dict(scores)
     reasons: dict[str, str] = {}
@@ -114,9 +127,11 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
     hit["allegation"] &= bool(cues.hedge or cues.wrongdoing) or p["allegation"] >= SURE_HEAD
     hit["negative_person"] &= bool(cues.negative) or p["negative_person"] >= SURE_HEAD
     person = named or bool(cues.person)
-    # A concern needs something done to a child, in words or (very surely) in meaning.
+    # A concern needs something done to a child: in words, or in meaning when the comment is
+    # about a child of the parent's (or, very surely, on meaning alone); never about illness.
+    about_child = bool(cues.child) or pupil_named
     concern = hit["concern"] and (bool(cues.harm) or (
-        p["concern"] >= SURE_CONCERN and not ILLNESS.search(plain(text))))
+        (about_child or p["concern"] >= SURE_CONCERN) and not ILLNESS.search(plain(text))))
     own_threat = bool(cues.first_person_violence or cues.veiled)
 
     # Condemning hate or reporting it (a quoted slur included): only a very sure head

@@ -121,7 +121,8 @@ class Engine:
                 watched: Sequence[tuple[str, str]]) -> ScoreResult:
         matches = roster.match(text) if roster is not None else []
         anchored = _apply_school_rules(clean, heads.scores, matches)
-        verdict = judge(text, clean, anchored, heads.embedding, self.judgement, bool(matches))
+        verdict = judge(text, clean, anchored, heads.embedding, self.judgement, bool(matches),
+                        any(m.kind == "pupil" for m in matches), heads.lexical)
         scores = verdict.scores
         triggers = _triggers(heads, matches)
         jigsaw = {head.removeprefix("jigsaw_"): p for head, p in heads.scores.items()
