@@ -114,8 +114,9 @@ def probe_report(engine: Engine, half: str = "test") -> None:
     path = PROBE_DIR / f"probe_{half}.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    # The test half's errors are not printed: reading them is the first step to tuning on them.
     judgement_report(engine, rows, f"independent probe set, {half} half ({path.name})",
-                     show=len(rows) if half == "dev" else 25)
+                     show=len(rows) if half == "dev" else 0)
 
 
 def judgement_report(engine: Engine, rows: list[dict[str, str]], title: str,
@@ -157,7 +158,7 @@ def judgement_report(engine: Engine, rows: list[dict[str, str]], title: str,
     print(f"  safeguarding-concern routing: precision {_rate(tp, sum(pred))}  "
           f"recall {_rate(tp, sum(truth))}")
     wrong = [i for i in range(len(rows)) if not _matches(rows[i]["decision"], got[i])]
-    print(f"  wrong outcomes ({len(wrong)}), first {show}:")
+    print(f"  wrong outcomes ({len(wrong)})" + (f", first {show}:" if show else ""))
     for i in wrong[:show]:
         print(f"    [{rows[i]['class']}] expect {rows[i]['decision']} got {got[i]}: "
               f"{rows[i]['text'][:80]!r}")

@@ -96,6 +96,7 @@ ATTACK = re.compile("|".join([
     r"confused|brainwash\w*|indoctrinat\w*|agenda|shoved down)\b",
     r"\bnot (?:having|letting) (?:my|our) \w+ (?:sit|play|be|go|mix)",
     r"\bwhy (?:are|do) we (?:let|letting|have|allow)", r"\bcan'?t even speak english\b",
+    r"\b(?:i'?m |i am )?not (?:being )?(?:racist|homophobic|transphobic|prejudiced),? but\b",
 ]))
 
 # Condemning hate, supporting a group, or reporting what someone else said.
@@ -127,7 +128,16 @@ COUNTER = re.compile("|".join([
     r"\bsaid (?:some |such )?(?:awful|horrible|nasty|vile|hateful|racist|disgusting|ugly) "
     r"(?:things|stuff|words)\b", r"\btold (?:her|him|them) (?:exactly )?what i thought\b",
     r"\b(?:stop|please don'?t|don'?t) (?:sharing|spreading|posting|repeating)\b",
-    r"\bthe [a-z]-word\b", r"\b(?:racist|homophobic|transphobic|horrible|nasty) "
+    r"\bthe [a-z]-word\b",
+    # Naming hate as a topic ("a lesson on islamophobia", "mocking accents is discrimination")
+    # is how people condemn it; haters call it something else.
+    r"\b(?:racism|homophobia|transphobia|islamophobia|antisemitism|anti-semitism|ableism|"
+    r"xenophobia|bigotry|discrimination)\b",
+    r"\b(?:a |an |that )?(?:lazy|harmful|nasty|tired|old|offensive|racist) stereotypes?\b",
+    r"\b(?:it'?s|is|that'?s|was) (?:really |so |just )?hurtful\b",
+    r"\bstop (?:with |making |posting |telling )?(?:the |these |those )?"
+    r"(?:jokes|comments|remarks)\b", r"\bdeserve (?:better|respect)\b",
+    r"\b(?:racist|homophobic|transphobic|horrible|nasty) "
     r"(?:names?|slurs?|comments?|remarks?|jokes?|abuse|graffiti|words?)\b",
 ]))
 
@@ -165,9 +175,10 @@ HARM = re.compile("|".join([
     r"\b(?:screams?|screamed|screaming|shouts?|shouted|shouting|swears?|swore) at "
     r"(?:her|him|them)\b",
     r"\bgetting messages\b", r"\bpretending to be\b",
-    r"\bwon'?t go (?:in|to school)\b", r"\bcame home (?:crying|covered|in tears)\b",
-    r"\bcame home with (?:a |an )?(?:bruis\w*|black eye|cuts?|bump|scratch\w*|marks?|"
-    r"split lip|bite|bloody|injur\w*|ripped)",
+    r"\bwon'?t go (?:in|to school)\b",
+    r"\b(?:came|comes|coming|come) home (?:crying|covered|in tears)\b",
+    r"\b(?:came|comes|coming|come) home with (?:a |an )?(?:bruis\w*|black eye|cuts?|bump|"
+    r"scratch\w*|marks?|split lip|bites?|bite marks|bloody|injur\w*|ripped)",
     r"\bbruis\w+\b", r"\bcrying every\b", r"\bstopped eating\b",
     r"\bkeeps? (?:telling|saying to|calling|texting|messaging) (?:him|her|them|my \w+)\b",
     r"\bsteal\w* (?:his|her|their) \w+",
@@ -185,8 +196,9 @@ NOT_HARM = re.compile(r"\bhit (?:with|by) (?:a |the )?(?:bug|cold|virus|flu|sick
 
 # Menace without a violent word, conditional threats and the like.
 VEILED = re.compile("|".join([
-    r"\byou(?:'ll| will| are going to|'re going to|'re gonna) (?:regret|be sorry|pay|see|"
-    r"find out|learn)\b", r"\b(?:he|she|they)(?:'ll| will) (?:regret|be sorry|pay for)\b",
+    r"\byou(?:'ll| will| are going to|'re going to|'re gonna) (?:regret|be sorry|pay|"
+    r"find out|learn)\b", r"\byou(?:'ll| will) see\s*(?:[.!]|$)",
+    r"\b(?:he|she|they)(?:'ll| will) (?:regret|be sorry|pay for)\b",
     r"\bi know where (?:you|he|she|they) (?:live|lives|park|parks|work|works|drop|go)",
     r"\bi know (?:which|what) (?:house|car|road|street)\b",
     r"\b(?:sort|sorts|sorted) (?:\w+ ){0,4}out (?:properly|good|once and for all|myself|for good)",
@@ -242,6 +254,13 @@ IDIOM = re.compile("|".join([
     r"\b(?:kill|murder|strangle|throttle) (?:my|our) (?:husband|wife|partner|other half|"
     r"hubby|kids|son|daughter|dog|cat|mum|dad|brother|sister)\b",
     r"\bi'?ll (?:scream|cry|go mad|lose it|lose my mind)\b",
+    r"\b(?:my|our) (?:husband|wife|partner|hubby|other half|mum|dad|boss|kids|mother|father)"
+    r" (?:will|would|is going to|'ll|'s going to|is gonna) (?:kill|murder|strangle) (?:me|us)\b",
+    r"\b(?:strangle|throttle|murder|kill|smash|batter|lamp) (?:this|that|the) "
+    r"(?!(?:teacher|head|kid|child|boy|girl|lad|man|woman|mum|dad|ta|parent|bloke|cow|"
+    r"witch|bitch|bastard|idiot|lady|caretaker|coach|year|new|little|stupid|old)s?\b)"
+    r"[a-z]+\b(?! (?:\w+ )?(?:teacher|head|kid|boy|girl|lad|man|woman|mum|dad|ta|lady)s?\b)",
+    r"\bbomb(?:ed|ing|s)? it\b",
     r"\bdrop dead gorgeous\b", r"\bfell (?:over|off|down)\b", r"\bgrazed\b",
     r"\bbeat (?:them|us|the) (?:\w+ )?(?:at|in)\b",
 ]))
@@ -280,6 +299,8 @@ PERSON = re.compile("|".join([
     r"nursery |pe |music |art |maths |sen |class |)?(?:teachers?|head(?:teacher|master|"
     r"mistress)?|deputy|senco|dsl|tas?|teaching assistants?|bursar|caretaker|"
     r"receptionist|office (?:lady|manager|staff)|lady in the office|dinner (?:lady|ladies)|"
+    r"assistant|treasurer|secretary|librarian|technician|volunteer|helper|staff member|"
+    r"(?:breakfast|after[- ]school|lunchtime|kitchen|club) staff|"
     r"lunchtime supervisor|cook|governors?|chair of governors|pta chair|coach|instructor|"
     r"business manager|site manager|cleaner|lollipop (?:lady|man)|school nurse|"
     r"boy|girl|lad|kid|child|pupil|mum|dad|mother|father|parent|family|woman|man|bloke)\b",

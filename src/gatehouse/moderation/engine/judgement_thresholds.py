@@ -10,7 +10,7 @@ JUDGEMENT_THRESHOLDS: dict[str, float] = {
     "identity_attack": 0.5,
     "concern": 0.5,
     "veiled_threat": 0.5,
-    "allegation": 0.512,
+    "allegation": 0.5,
     "negative_person": 0.5,
 }
 CONCERN_THRESHOLD = JUDGEMENT_THRESHOLDS["concern"]

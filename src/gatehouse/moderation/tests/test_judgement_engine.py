@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gatehouse.moderation.engine import DEFAULT_THRESHOLDS, Engine, ScoreResult
+from gatehouse.moderation.engine import DEFAULT_THRESHOLDS, Engine, Roster, ScoreResult
 from gatehouse.moderation.engine.cues import find_cues
 from gatehouse.moderation.engine.judgement_thresholds import CONCERN_THRESHOLD
 
@@ -115,3 +115,47 @@ def test_cues_see_groups_stance_and_form() -> None:
     cues = find_cues("Racism has no place here, we stand with our Muslim families", "")
     assert cues.groups == ["religion"] and cues.counter and not cues.attack
     assert find_cues("Send them back, they don't belong here", "").attack
+
+
+def _demo_roster() -> Roster:
+    return Roster.from_dicts([
+        {"id": 1, "kind": "pupil", "first_name": "Freddie", "last_name": "Walsh",
+         "year_group": "Year 3"},
+        {"id": 2, "kind": "staff", "first_name": "Daniel", "last_name": "Hughes",
+         "title": "Mr", "role": "year 6 teacher"},
+    ])
+
+
+def test_a_parent_naming_their_own_child_is_a_concern_without_my_son() -> None:
+    # No harm word and no "my son": what makes it a report about a child is the roster
+    # knowing Freddie is a pupil.
+    text = ("Freddie says a man at the bus stop keeps asking him where he lives and what time "
+            "I finish work. Who do I speak to?")
+    assert not find_cues(text, "").harm and not find_cues(text, "").child
+    named = Engine.load().score(text, _demo_roster())
+    assert [m.kind for m in named.roster_matches] == ["pupil"]
+    assert named.concern >= CONCERN_THRESHOLD, named.scores
+    assert named.reasons["concern"].startswith("safeguarding concern")
+    assert score(text).concern < CONCERN_THRESHOLD  # without the roster: not routed
+
+
+def test_violent_words_the_model_reads_as_no_menace_are_not_threats() -> None:
+    for text in ("Knock 'em dead in the concert tonight Year 2!",
+                 "dead on my feet after the school disco"):
+        assert score(text).scores[THREAT] < DEFAULT_THRESHOLDS[THREAT], text
+
+
+def test_an_explicit_threat_is_still_held() -> None:
+    result = score("I'm going to punch Mr Hughes in the face at pick-up tomorrow")
+    assert result.scores[THREAT] >= DEFAULT_THRESHOLDS[THREAT]
+
+
+def test_naming_hate_to_condemn_it_is_counter_speech() -> None:
+    cues = find_cues("Thank you for the lesson on Islamophobia, it was really thoughtful", "")
+    assert cues.counter and not cues.attack
+    assert find_cues("I'm not racist but there are too many of them here now", "").attack
+
+
+def test_a_rumour_about_staff_by_role_is_an_allegation() -> None:
+    result = score("Word is the PTA treasurer spent the fair money on her holiday")
+    assert result.scores[ALLEGATION] >= DEFAULT_THRESHOLDS[ALLEGATION], result.scores
