@@ -30,22 +30,25 @@ from .thresholds import DEFAULT_THRESHOLDS
 
 JUDGEMENT_FILE = "judgement.npz"
 JUDGEMENT_HEADS = ("identity_attack", "concern", "veiled_threat", "allegation",
-                   "negative_person")
+                   "negative_person", "counter")
 CUE_SCALE = 0.5  # cue features sit beside a unit-length embedding
 LEX_SCALE = 2.0  # and so does the unit-length TF-IDF vector of the first stage's n-grams
 DAMP = 0.6  # a damped score is at most this fraction of its category's default threshold
-# A first-stage identity-hate score this high is held whatever the second stage says.
+# A first-stage identity-hate score this high is held unless the comment condemns hate.
 SURE_HATE = 0.9
-SURE_CONCERN = 0.85
-SURE_ATTACK = 0.9
+SURE_ATTACK = 0.9  # the attack head overrides a condemning stance only this sure
 WEAK_HATE = 0.5
+# The learnt heads act on meaning alone (no cue word) from these points. SURE_CONCERN,
+# SURE_HEAD and SURE_THREAT were chosen on the probe set's dev half and on five-fold
+# out-of-fold runs over scripts/data/judgement_train_more*.csv (see the model card).
+SURE_CONCERN = 0.6
 SURE_HEAD = 0.6
 # Below this the veiled-threat head (trained on explicit and veiled threats against idioms)
 # says the violent words were not menace, so a first-stage threat score under SURE_VIOLENCE
 # is damped: "knock 'em dead", "dead on my feet".
 NOT_MENACE = 0.25
 SURE_VIOLENCE = 0.9
-SURE_THREAT = 0.6  # menace often hides in ordinary words, so the head alone counts sooner
+SURE_THREAT = 0.55  # menace often hides in ordinary words, so the head alone counts sooner
 
 THREAT = "threat_of_violence"
 HATE = "racist_or_identity_hate"
@@ -125,7 +128,7 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         JUDGEMENT_HEADS, 0.0)
     out = dict(scores)
     reasons: dict[str, str] = {}
-    hit = {h: p[h] >= JUDGEMENT_THRESHOLDS[h] for h in JUDGEMENT_HEADS}
+    hit = {h: p.get(h, 0.0) >= JUDGEMENT_THRESHOLDS.get(h, 1.0) for h in JUDGEMENT_HEADS}
     # Raising a score needs words that say so, or a head that is very sure on meaning alone.
     hit["veiled_threat"] &= bool(cues.veiled or cues.first_person_violence) or (
         p["veiled_threat"] >= SURE_THREAT)
@@ -134,7 +137,7 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
     # Someone identifiable: a roster name, a title or role or description, or staff.
     person = named or bool(cues.person or cues.staff)
     # A concern needs something done to a child: in words, or in meaning when the comment is
-    # about a child of the parent's (or, very surely, on meaning alone); never about illness.
+    # about a child of the parent's (or, surely enough, on meaning alone); never about illness.
     about_child = bool(cues.child) or pupil_named
     concern = hit["concern"] and (bool(cues.harm) or (
         (about_child or p["concern"] >= SURE_CONCERN) and not ILLNESS.search(plain(text))))
@@ -145,7 +148,10 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
 
     # Condemning hate or reporting it (a quoted slur included): only a very sure head
     # overrides the stance.
-    stance_ok = bool(cues.counter or concern)
+    # The stance comes from words ("...has no place here") or from the counter head, which
+    # was trained to tell condemning hate (quotes and all) from hate on the same topics.
+    stance_ok = bool(cues.counter or concern) or p.get("counter", 0.0) >= JUDGEMENT_THRESHOLDS.get(
+        "counter", 1.0)
     attacked = (p["identity_attack"] >= (SURE_ATTACK if stance_ok else JUDGEMENT_THRESHOLDS[
         "identity_attack"])) or (scores[HATE] >= SURE_HATE and not stance_ok) or (
         bool(cues.slur) and not stance_ok)

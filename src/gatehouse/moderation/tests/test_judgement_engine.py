@@ -127,8 +127,7 @@ def _demo_roster() -> Roster:
 
 
 def test_a_parent_naming_their_own_child_is_a_concern_without_my_son() -> None:
-    # No harm word and no "my son": what makes it a report about a child is the roster
-    # knowing Freddie is a pupil.
+    # No harm word and no "my son": the parent names the child.
     text = ("Freddie says a man at the bus stop keeps asking him where he lives and what time "
             "I finish work. Who do I speak to?")
     assert not find_cues(text, "").harm and not find_cues(text, "").child
@@ -136,7 +135,7 @@ def test_a_parent_naming_their_own_child_is_a_concern_without_my_son() -> None:
     assert [m.kind for m in named.roster_matches] == ["pupil"]
     assert named.concern >= CONCERN_THRESHOLD, named.scores
     assert named.reasons["concern"].startswith("safeguarding concern")
-    assert score(text).concern < CONCERN_THRESHOLD  # without the roster: not routed
+    assert THREAT not in flagged(named)
 
 
 def test_violent_words_the_model_reads_as_no_menace_are_not_threats() -> None:
