@@ -261,6 +261,10 @@ IDIOM = re.compile("|".join([
     r"witch|bitch|bastard|idiot|lady|caretaker|coach|year|new|little|stupid|old)s?\b)"
     r"[a-z]+\b(?! (?:\w+ )?(?:teacher|head|kid|boy|girl|lad|man|woman|mum|dad|ta|lady)s?\b)",
     r"\bbomb(?:ed|ing|s)? it\b",
+    # Someone "killing" the speaker is hyperbole about getting into trouble.
+    r"\b(?:kill|murder|strangle|throttle) me\b", r"\b(?:death|dead) of me\b",
+    r"\bknock(?:ed|s|ing)? (?:'em|em|them|me|us|everyone) dead\b", r"\bdead meat\b",
+    r"\bfight to the death (?:for|over)\b", r"\bshoot(?:ing)? off\b",
     r"\bdrop dead gorgeous\b", r"\bfell (?:over|off|down)\b", r"\bgrazed\b",
     r"\bbeat (?:them|us|the) (?:\w+ )?(?:at|in)\b",
 ]))
