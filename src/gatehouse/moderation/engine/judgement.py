@@ -48,7 +48,7 @@ SURE_HEAD = 0.6
 # is damped: "knock 'em dead", "dead on my feet".
 NOT_MENACE = 0.25
 SURE_VIOLENCE = 0.9
-SURE_THREAT = 0.55  # menace often hides in ordinary words, so the head alone counts sooner
+SURE_THREAT = 0.6  # menace often hides in ordinary words, so the head alone counts sooner
 
 THREAT = "threat_of_violence"
 HATE = "racist_or_identity_hate"
