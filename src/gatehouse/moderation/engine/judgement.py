@@ -2,15 +2,17 @@
 
 The first-stage heads (classifier.py) rank toxicity well but treat naming a group as hate
 and miss menace or rumour without tell-tale words. This stage reads the same sentence
-embedding plus the cues in cues.py and five small learnt heads (weights/judgement.npz,
-trained by scripts/train_judgement.py on the train half of bench/data/functional/ and the
-school training sets; thresholds calibrated on the dev half):
+embedding and TF-IDF n-grams plus the cues in cues.py with six small learnt heads
+(weights/judgement.npz, trained by scripts/train_judgement.py on the train half of
+bench/data/functional/ and the hand-written school-style sets in scripts/data/; thresholds
+calibrated on the functional dev half):
 
 - identity_attack: a group is attacked, demeaned, stereotyped or excluded (not only named);
 - concern: a parent reports harm to their own child (safeguarding, not an offence);
 - veiled_threat: menace, explicit or veiled, conditional or implied;
 - allegation: a claim of wrongdoing about an identifiable person, including rumour;
-- negative_person: a negative judgement of an identifiable person.
+- negative_person: a negative judgement of an identifiable person;
+- counter: of comments about hate, the ones condemning it (trained on those two kinds only).
 
 It then lowers scores where the only "evidence" was a named identity, counter-speech, a
 child's report or an idiom, raises them where a learnt head found what the words hid, and
@@ -73,7 +75,7 @@ class Judgement:
 
 
 class JudgementHeads:
-    """Five logistic-regression heads over [embedding, cue features, TF-IDF n-grams]."""
+    """Six logistic-regression heads over [embedding, cue features, TF-IDF n-grams]."""
 
     def __init__(self, directory: Path) -> None:
         with np.load(directory / JUDGEMENT_FILE, allow_pickle=False) as data:
@@ -128,7 +130,7 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         JUDGEMENT_HEADS, 0.0)
     out = dict(scores)
     reasons: dict[str, str] = {}
-    hit = {h: p.get(h, 0.0) >= JUDGEMENT_THRESHOLDS.get(h, 1.0) for h in JUDGEMENT_HEADS}
+    hit = {h: p[h] >= JUDGEMENT_THRESHOLDS[h] for h in JUDGEMENT_HEADS}
     # Raising a score needs words that say so, or a head that is very sure on meaning alone.
     hit["veiled_threat"] &= bool(cues.veiled or cues.first_person_violence) or (
         p["veiled_threat"] >= SURE_THREAT)
@@ -146,12 +148,11 @@ def judge(text: str, clean: str, scores: dict[str, float], embedding: np.ndarray
         concern = False
     own_threat = bool(cues.first_person_violence or cues.veiled)
 
-    # Condemning hate or reporting it (a quoted slur included): only a very sure head
-    # overrides the stance.
-    # The stance comes from words ("...has no place here") or from the counter head, which
-    # was trained to tell condemning hate (quotes and all) from hate on the same topics.
-    stance_ok = bool(cues.counter or concern) or p.get("counter", 0.0) >= JUDGEMENT_THRESHOLDS.get(
-        "counter", 1.0)
+    # Condemning hate or reporting it (a quoted slur included): only a very sure attack head
+    # overrides that stance. It comes from words ("...has no place here"), a concern, or the
+    # counter head, trained to tell condemning hate (quotes and all) from hate on the same
+    # topics.
+    stance_ok = bool(cues.counter or concern or hit["counter"])
     attacked = (p["identity_attack"] >= (SURE_ATTACK if stance_ok else JUDGEMENT_THRESHOLDS[
         "identity_attack"])) or (scores[HATE] >= SURE_HATE and not stance_ok) or (
         bool(cues.slur) and not stance_ok)
