@@ -335,6 +335,9 @@ FIRST_PERSON_VIOLENCE = re.compile(
     r"burn|shoot|beat|smack|strangle|lamp|floor|do him|do her|sort)\b")
 
 
+QUOTED = re.compile(r"\"[^\"]{2,80}\"|(?:^|\s)'[^']{2,80}'(?:\s|[.,!?]|$)")
+
+
 @dataclass
 class Cues:
     """What the cues found in one comment (matched text kept for explanations)."""
@@ -355,16 +358,18 @@ class Cues:
     conditional: bool = False
     staff: bool = False
     pupil: bool = False
+    quoted: bool = False  # words in quotation marks: often someone else's, quoted to reject
 
     FEATURES = ("identity", "slur", "attack", "counter", "child", "harm", "child_harm",
                 "veiled", "idiom", "hedge", "wrongdoing", "person", "negative",
-                "first_person_violence", "conditional", "staff", "pupil")
+                "first_person_violence", "conditional", "staff", "pupil", "quoted")
 
     def vector(self) -> list[float]:
         """0/1 features in FEATURES order, for the learnt heads."""
         values = {
             "identity": bool(self.groups), "child_harm": bool(self.child and self.harm),
             "conditional": self.conditional, "staff": self.staff, "pupil": self.pupil,
+            "quoted": self.quoted,
         }
         return [float(values.get(name, bool(getattr(self, name, "")))) for name in self.FEATURES]
 
@@ -394,4 +399,5 @@ def find_cues(text: str, clean: str) -> Cues:
         conditional=bool(re.search(r"\b(?:if|unless|next time|one more|keep(?:s)? (?:going|"
                                    r"on|doing|picking))\b", low)),
         staff=bool(STAFF_WORD.search(low)), pupil=bool(PUPIL_WORD.search(low)),
+        quoted=bool(QUOTED.search(low)),
     )

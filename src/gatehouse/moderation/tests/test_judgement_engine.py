@@ -153,6 +153,8 @@ def test_naming_hate_to_condemn_it_is_counter_speech() -> None:
     cues = find_cues("Thank you for the lesson on Islamophobia, it was really thoughtful", "")
     assert cues.counter and not cues.attack
     assert find_cues("I'm not racist but there are too many of them here now", "").attack
+    assert find_cues("Whoever wrote “send them back” on the fence: not in our name", "").quoted
+    assert not find_cues("I'm sure they're lovely but it's not for us", "").quoted
 
 
 def test_a_rumour_about_staff_by_role_is_an_allegation() -> None:
