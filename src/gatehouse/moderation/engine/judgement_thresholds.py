@@ -12,6 +12,6 @@ JUDGEMENT_THRESHOLDS: dict[str, float] = {
     "veiled_threat": 0.5,
     "allegation": 0.5,
     "negative_person": 0.5,
-    "counter": 0.5,
+    "counter": 0.515,
 }
 CONCERN_THRESHOLD = JUDGEMENT_THRESHOLDS["concern"]
