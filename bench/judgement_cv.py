@@ -2,12 +2,12 @@
 
 Run from the repo root:  .venv/bin/python bench/judgement_cv.py
 
-The rows of scripts/data/judgement_train_more*.csv (1,814 comments by three writers, none of
+The rows of scripts/data/judgement_train_more*.csv (3,576 comments by seven writers, none of
 them the author of the cue lists) are split into five folds. For each fold the judgement heads
 are refitted exactly as scripts/train_judgement.py fits them, minus that fold, and the fold is
 then judged with the shipped first stage and the shipped rules. The first stage never trained
 on these rows, so this is a second estimate of how the judgement stage does on wording it has
-not seen, on five times the rows of the probe set (thresholds stay as shipped, so it is a
+not seen, on nine times the rows of the probe set (thresholds stay as shipped, so it is a
 little optimistic; the fold's own rows did shape the head constants chosen with this script).
 Takes about two minutes on one core.
 """
