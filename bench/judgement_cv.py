@@ -27,15 +27,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
 import train_judgement as tj  # noqa: E402
 from quality import ROSTER_JSON, _matches, outcome  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from gatehouse.moderation.engine import Engine, Roster  # noqa: E402
-from gatehouse.moderation.engine import judgement as jm  # noqa: E402
+from gatehouse.moderation.engine.judgement import JUDGEMENT_HEADS  # noqa: E402
 from gatehouse.moderation.engine.normalise import normalise  # noqa: E402
-from gatehouse.moderation.engine.pipeline import _apply_school_rules  # noqa: E402
 
 FOLDS = 5
 EXPECTED = {"identity_neutral": "publish", "observance": "publish", "counter_speech": "publish",
@@ -49,8 +46,7 @@ def main() -> None:
     assert engine.judgement is not None
     texts, labels, splits = tj.labelled_rows(ROOT.parent / "shared/data/text")
     cache = Path(tempfile.gettempdir()) / "gatehouse-train-cache"  # as train_judgement.py
-    dense = tj.embed_like_runtime(engine.model, texts, cache)
-    x = sp.hstack([sp.csr_matrix(dense), tj.lexical_like_runtime(engine.model, texts)]).tocsr()
+    x, dense_width = tj.feature_matrix(engine.model, texts, cache)
     split = np.array(splits)
     cls_of = {r["text"]: r["class"] for path in sorted(
         (ROOT / "scripts/data").glob("judgement_train_more*.csv")) for r in tj.read_csv(path)}
@@ -62,27 +58,19 @@ def main() -> None:
     got: dict[int, str] = {}
     for k in range(FOLDS):
         coef, intercept = [], []
-        for head in jm.JUDGEMENT_HEADS:
-            known = np.array([v is not None for v in labels[head]])
-            y = np.array([v or 0 for v in labels[head]])
-            fit = known & (split == "train") & (fold != k)
-            clf = LogisticRegression(C=tj.C, class_weight="balanced", max_iter=2000,
-                                     random_state=tj.SEED).fit(x[fit], y[fit])
+        for head in JUDGEMENT_HEADS:
+            known, y = tj.head_labels(labels[head])
+            clf = tj.fit_head(x, y, known & (split == "train") & (fold != k))
             coef.append(clf.coef_[0])
             intercept.append(clf.intercept_[0])
         weights = np.stack(coef, axis=1).astype(np.float32)
-        engine.judgement.coef = weights[:dense.shape[1]]
-        engine.judgement.lex_coef = weights[dense.shape[1]:]
+        engine.judgement.coef = weights[:dense_width]
+        engine.judgement.lex_coef = weights[dense_width:]
         engine.judgement.intercept = np.array(intercept, np.float32)
         for i, heads in zip(rows, first, strict=True):
-            if fold[i] != k:
-                continue
-            text, clean = texts[i], normalise(texts[i])
-            matches = roster.match(text)
-            verdict = jm.judge(text, clean, _apply_school_rules(clean, heads.scores, matches),
-                               heads.embedding, engine.judgement, bool(matches),
-                               any(m.kind == "pupil" for m in matches), heads.lexical)
-            got[int(i)] = outcome(verdict)  # type: ignore[arg-type]
+            if fold[i] == k:  # the rest of the pipeline exactly as the engine runs it
+                got[int(i)] = outcome(engine._result(texts[i], normalise(texts[i]), heads,
+                                                     roster, ()))
     print(f"judgement stage, {FOLDS}-fold out of fold on {len(rows)} hand-written rows")
     for cls, want in EXPECTED.items():
         idx = [int(i) for i in rows if cls_of[texts[i]] == cls]

@@ -156,6 +156,25 @@ def lexical_like_runtime(model: Classifier, texts: list[str]) -> sp.csr_matrix:
                          shape=(len(texts), N_FEATURES))
 
 
+def feature_matrix(model: Classifier, texts: list[str],
+                   cache: Path) -> tuple[sp.csr_matrix, int]:
+    """Each text's [embedding, cue features, TF-IDF n-grams] row, and the column where the
+    n-grams start (the heads' weights are saved split there, as judgement.py reads them)."""
+    dense = embed_like_runtime(model, texts, cache)
+    lexical = lexical_like_runtime(model, texts)
+    return sp.hstack([sp.csr_matrix(dense), lexical]).tocsr(), dense.shape[1]
+
+
+def head_labels(values: list[int | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(which rows are labelled for a head, their 0/1 labels with 0 where unlabelled)."""
+    return np.array([v is not None for v in values]), np.array([v or 0 for v in values])
+
+
+def fit_head(x: sp.csr_matrix, y: np.ndarray, rows: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=2000,
+                              random_state=SEED).fit(x[rows], y[rows])
+
+
 def pick_threshold(head: str, y: np.ndarray, p: np.ndarray) -> float:
     """The lowest threshold whose dev false-positive rate stays within the head's budget,
     kept inside [0.5, 0.95] (the dev half is small and separates easily, so a low point
@@ -174,17 +193,13 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     texts, labels, splits = labelled_rows(args.data)
-    model = Classifier()
-    dense = embed_like_runtime(model, texts, args.cache)
-    x = sp.hstack([sp.csr_matrix(dense), lexical_like_runtime(model, texts)]).tocsr()
+    x, dense_width = feature_matrix(Classifier(), texts, args.cache)
     split = np.array(splits)
     coef, intercept, thresholds = [], [], {}
     for head in JUDGEMENT_HEADS:
-        known = np.array([v is not None for v in labels[head]])
-        y = np.array([v or 0 for v in labels[head]])
+        known, y = head_labels(labels[head])
         train, dev = known & (split == "train"), known & (split == "dev")
-        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000,
-                                 random_state=SEED).fit(x[train], y[train])
+        clf = fit_head(x, y, train)
         p_dev = clf.predict_proba(x[dev])[:, 1]
         thresholds[head] = round(pick_threshold(head, y[dev], p_dev), 3)
         rec = float((p_dev[y[dev] == 1] >= thresholds[head]).mean())
@@ -196,7 +211,7 @@ def main() -> None:
     path = WEIGHTS_DIR / JUDGEMENT_FILE
     weights = np.stack(coef, axis=1).astype(np.float32)
     np.savez_compressed(path, heads=np.array(JUDGEMENT_HEADS),
-                        coef=weights[:dense.shape[1]], lex_coef=weights[dense.shape[1]:],
+                        coef=weights[:dense_width], lex_coef=weights[dense_width:],
                         intercept=np.array(intercept, np.float32))
     manifest_path = WEIGHTS_DIR / "manifest.json"
     manifest = json.loads(manifest_path.read_text())

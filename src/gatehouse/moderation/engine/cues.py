@@ -366,11 +366,7 @@ class Cues:
 
     def vector(self) -> list[float]:
         """0/1 features in FEATURES order, for the learnt heads."""
-        values = {
-            "identity": bool(self.groups), "child_harm": bool(self.child and self.harm),
-            "conditional": self.conditional, "staff": self.staff, "pupil": self.pupil,
-            "quoted": self.quoted,
-        }
+        values = {"identity": bool(self.groups), "child_harm": bool(self.child and self.harm)}
         return [float(values.get(name, bool(getattr(self, name, "")))) for name in self.FEATURES]
 
 

@@ -88,11 +88,9 @@ class JudgementHeads:
 
     def predict(self, embedding: np.ndarray | None, cues: Cues,
                 lexical: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
-        cue_vec = np.asarray(cues.vector(), np.float32) * CUE_SCALE
         if embedding is None:  # no encoder (tiny box): the cues alone, embedding as zeros
-            embedding = np.zeros(self.coef.shape[0] - len(cue_vec), np.float32)
-        x = np.concatenate([embedding.astype(np.float32), cue_vec])
-        z = x @ self.coef + self.intercept
+            embedding = np.zeros(self.coef.shape[0] - len(Cues.FEATURES), np.float32)
+        z = features(embedding, cues) @ self.coef + self.intercept
         if self.lex_coef is not None and lexical is not None:
             idx, weights = lexical
             z = z + (weights * LEX_SCALE) @ self.lex_coef[idx]
